@@ -1,0 +1,450 @@
+package io.trident.backend.builtin;
+
+import io.trident.backend.Backend;
+import io.trident.backend.BackendProvider;
+import io.trident.backend.Completer;
+import io.trident.backend.Prompt;
+import io.trident.backend.Resource;
+import io.trident.backend.ResourceTemplate;
+import io.trident.backend.Tool;
+import io.trident.context.CallContext;
+import io.trident.server.McpException;
+import io.trident.server.model.CallToolResult;
+import io.trident.server.model.Content;
+import io.trident.server.model.GetPromptResult;
+import io.trident.server.model.PromptArgument;
+import io.trident.server.model.PromptInfo;
+import io.trident.server.model.PromptMessage;
+import io.trident.server.model.ReadResourceResult;
+import io.trident.server.model.ResourceContents;
+import io.trident.server.model.ResourceInfo;
+import io.trident.server.model.ResourceTemplateInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The fixtures the official MCP conformance suite expects of a server under test: the tools,
+ * resources, resource template and prompts of the suite's reference {@code everything-server}
+ * (v0.1.16), with the same names, schemas and texts. Select it with {@code --backend conformance}.
+ */
+public final class ConformanceBackend implements BackendProvider {
+
+  /** A 1x1 red PNG, the reference image of the suite. */
+  private static final String PNG_BASE64 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+  /** A minimal WAV file (header and one silent sample), the reference audio of the suite. */
+  private static final String WAV_BASE64 = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
+
+  /** The pause between steps of the logging, progress and reconnection tools, as in the reference. */
+  private static final Duration STEP = Duration.ofMillis(50);
+
+  /** Kept as text so the listing serves it byte for byte in the order the suite compares. */
+  private static final String JSON_SCHEMA_2020_12 =
+      """
+      {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",\
+      "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},\
+      "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},\
+      "additionalProperties":false}""";
+
+  /** SEP-1034: every primitive type with a default; the suite checks these properties exactly. */
+  private static final String SEP1034_SCHEMA =
+      """
+      {"type":"object","properties":{
+        "name":{"type":"string","description":"User name","default":"John Doe"},
+        "age":{"type":"integer","description":"User age","default":30},
+        "score":{"type":"number","description":"User score","default":95.5},
+        "status":{"type":"string","description":"User status","enum":["active","inactive","pending"],"default":"active"},
+        "verified":{"type":"boolean","description":"Verification status","default":true}
+      },"required":[]}""";
+
+  /** SEP-1330: the five enum forms; the suite checks these properties exactly. */
+  private static final String SEP1330_SCHEMA =
+      """
+      {"type":"object","properties":{
+        "untitledSingle":{"type":"string","description":"Select one option",
+          "enum":["option1","option2","option3"]},
+        "titledSingle":{"type":"string","description":"Select one option with titles",
+          "oneOf":[{"const":"value1","title":"First Option"},{"const":"value2","title":"Second Option"},
+                   {"const":"value3","title":"Third Option"}]},
+        "legacyEnum":{"type":"string","description":"Select one option (legacy)",
+          "enum":["opt1","opt2","opt3"],"enumNames":["Option One","Option Two","Option Three"]},
+        "untitledMulti":{"type":"array","description":"Select multiple options","minItems":1,"maxItems":3,
+          "items":{"type":"string","enum":["option1","option2","option3"]}},
+        "titledMulti":{"type":"array","description":"Select multiple options with titles","minItems":1,"maxItems":3,
+          "items":{"anyOf":[{"const":"value1","title":"First Choice"},{"const":"value2","title":"Second Choice"},
+                            {"const":"value3","title":"Third Choice"}]}}
+      },"required":[]}""";
+
+  @Override
+  public String name() {
+    return "conformance";
+  }
+
+  @Override
+  public String description() {
+    return "the fixtures of the official MCP conformance suite (everything-server)";
+  }
+
+  @Override
+  public void register(Backend backend, Vertx vertx) {
+    registerContentTools(backend);
+    registerNotifyingTools(backend);
+    registerClientRequestTools(backend);
+    registerResources(backend);
+    registerPrompts(backend);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tools
+
+  /** Tools that return a fixed result of each content type. */
+  private static void registerContentTools(Backend backend) {
+    backend.addTool(
+        constant(
+            "test_simple_text",
+            "Returns a simple text response",
+            CallToolResult.text("This is a simple text response for testing.")));
+    backend.addTool(
+        constant(
+            "test_image_content",
+            "Returns a 1x1 PNG image",
+            CallToolResult.of(new Content.Image(PNG_BASE64, "image/png"))));
+    backend.addTool(
+        constant(
+            "test_audio_content",
+            "Returns a short WAV audio clip",
+            CallToolResult.of(new Content.Audio(WAV_BASE64, "audio/wav"))));
+    backend.addTool(
+        constant(
+            "test_embedded_resource",
+            "Returns an embedded text resource",
+            CallToolResult.of(
+                new Content.Resource(
+                    new ResourceContents.Text(
+                        "test://embedded-resource", "text/plain", "This is an embedded resource content.")))));
+    backend.addTool(
+        constant(
+            "test_multiple_content_types",
+            "Returns text, image and resource content together",
+            CallToolResult.of(
+                Content.text("Multiple content types test:"),
+                new Content.Image(PNG_BASE64, "image/png"),
+                new Content.Resource(
+                    new ResourceContents.Text(
+                        "test://mixed-content-resource",
+                        "application/json",
+                        new JsonObject().put("test", "data").put("value", 123).encode())))));
+    // A tool execution error, not a protocol error: the suite checks for isError in a result.
+    backend.addTool(
+        constant(
+            "test_error_handling",
+            "Always returns a tool execution error",
+            CallToolResult.error("This tool intentionally returns an error for testing")));
+    backend.addTool(
+        Tool.builder("json_schema_2020_12_tool")
+            .description("Declares a JSON Schema 2020-12 input schema with $defs and $ref; echoes its arguments")
+            .inputSchema(new JsonObject(JSON_SCHEMA_2020_12))
+            .handler((args, context) -> Future.succeededFuture(CallToolResult.text(args.encode())))
+            .build());
+  }
+
+  /** Tools that send notifications (logs, progress) while they run, or take a while to answer. */
+  private static void registerNotifyingTools(Backend backend) {
+    backend.addTool(
+        Tool.builder("test_tool_with_logging")
+            .description("Sends three log messages while it runs")
+            .handler(
+                (args, context) -> {
+                  context.log().log("info", null, "Tool execution started");
+                  return context
+                      .sleep(STEP)
+                      .compose(v -> {
+                        context.log().log("info", null, "Tool processing data");
+                        return context.sleep(STEP);
+                      })
+                      .map(v -> {
+                        context.log().log("info", null, "Tool execution completed");
+                        return CallToolResult.text("Tool with logging executed successfully");
+                      });
+                })
+            .build());
+    backend.addTool(
+        Tool.builder("test_tool_with_progress")
+            .description("Reports progress three times while it runs")
+            .handler(
+                (args, context) -> {
+                  // The sink knows the caller's progress token and does nothing when there is none.
+                  context.progress().report(0, 100.0, "Completed step 0 of 100");
+                  return context
+                      .sleep(STEP)
+                      .compose(v -> {
+                        context.progress().report(50, 100.0, "Completed step 50 of 100");
+                        return context.sleep(STEP);
+                      })
+                      .map(v -> {
+                        context.progress().report(100, 100.0, "Completed step 100 of 100");
+                        return CallToolResult.text("Progress test completed");
+                      });
+                })
+            .build());
+    // The SSE stream closing and resumption are the HTTP transport's business; here it only waits.
+    backend.addTool(
+        Tool.builder("test_reconnection")
+            .description("Answers after a short pause, to test resuming an SSE stream")
+            .handler(
+                (args, context) ->
+                    context
+                        .sleep(STEP.multipliedBy(2))
+                        .map(
+                            v ->
+                                CallToolResult.text(
+                                    "Reconnection test completed successfully. If you received this, the client"
+                                        + " properly reconnected after stream closure.")))
+            .build());
+  }
+
+  /** Tools that ask the client something (sampling, elicitation) and report its answer. */
+  private static void registerClientRequestTools(Backend backend) {
+    backend.addTool(
+        Tool.builder("test_sampling")
+            .description("Asks the client's LLM to answer a prompt")
+            .inputSchema(requiredStrings("prompt", "The prompt to send to the LLM"))
+            .handler(ConformanceBackend::sample)
+            .build());
+    backend.addTool(
+        Tool.builder("test_elicitation")
+            .description("Asks the user for a username and an email")
+            .inputSchema(requiredStrings("message", "The message to show the user"))
+            .handler(
+                (args, context) -> {
+                  JsonObject schema =
+                      new JsonObject()
+                          .put("type", "object")
+                          .put(
+                              "properties",
+                              new JsonObject()
+                                  .put("username", stringProperty("The user's name"))
+                                  .put("email", stringProperty("The user's email address")))
+                          .put("required", new JsonArray().add("username").add("email"));
+                  return elicit(context, args.getString("message"), schema, "User response");
+                })
+            .build());
+    backend.addTool(
+        Tool.builder("test_elicitation_sep1034_defaults")
+            .description("Asks the user to review a form whose fields have defaults (SEP-1034)")
+            .handler(
+                (args, context) ->
+                    elicit(
+                        context,
+                        "Please review and update the form fields with defaults",
+                        new JsonObject(SEP1034_SCHEMA),
+                        "Elicitation completed"))
+            .build());
+    backend.addTool(
+        Tool.builder("test_elicitation_sep1330_enums")
+            .description("Asks the user to choose from each kind of enum field (SEP-1330)")
+            .handler(
+                (args, context) ->
+                    elicit(
+                        context,
+                        "Please select options from the enum fields",
+                        new JsonObject(SEP1330_SCHEMA),
+                        "Elicitation completed"))
+            .build());
+  }
+
+  private static Future<CallToolResult> sample(JsonObject args, CallContext context) {
+    if (!context.client().supportsSampling()) {
+      return Future.succeededFuture(CallToolResult.error("The client does not support sampling"));
+    }
+    JsonObject message =
+        new JsonObject()
+            .put("role", "user")
+            .put("content", new JsonObject().put("type", "text").put("text", args.getString("prompt")));
+    JsonObject params = new JsonObject().put("messages", new JsonArray().add(message)).put("maxTokens", 100);
+    return context
+        .client()
+        .createMessage(params)
+        .map(result -> CallToolResult.text("LLM response: " + sampledText(result)))
+        .recover(ConformanceBackend::clientFailure);
+  }
+
+  /** The text of a sampling reply, whose content may be one block or (since 2025-11-25) a list. */
+  private static String sampledText(JsonObject result) {
+    Object content = result == null ? null : result.getValue("content");
+    if (content instanceof JsonArray blocks) {
+      content =
+          blocks.stream()
+              .filter(b -> b instanceof JsonObject o && "text".equals(o.getValue("type")))
+              .findFirst()
+              .orElse(null);
+    }
+    if (content instanceof JsonObject block && block.getValue("text") instanceof String text) {
+      return text;
+    }
+    return "";
+  }
+
+  private static Future<CallToolResult> elicit(CallContext context, String message, JsonObject schema, String label) {
+    if (!context.client().supportsElicitation()) {
+      return Future.succeededFuture(CallToolResult.error("The client does not support elicitation"));
+    }
+    JsonObject params = new JsonObject().put("message", message).put("requestedSchema", schema);
+    return context
+        .client()
+        .elicit(params)
+        .map(
+            result -> {
+              // Only an accepted elicitation carries content; decline and cancel answer with {}.
+              JsonObject content = result.getJsonObject("content", new JsonObject());
+              return CallToolResult.text(
+                  label + ": action=" + result.getString("action") + ", content=" + content.encode());
+            })
+        .recover(ConformanceBackend::clientFailure);
+  }
+
+  /**
+   * Turns a failed client request into an error result the model can read. McpException messages
+   * are safe to show; anything else (e.g. a malformed reply) gets a generic one. Cancellation is
+   * passed on so the server treats the call as cancelled rather than answered.
+   */
+  private static Future<CallToolResult> clientFailure(Throwable failure) {
+    if (failure instanceof CancellationException) {
+      return Future.failedFuture(failure);
+    }
+    String message = failure instanceof McpException e ? e.getMessage() : "The client request failed";
+    return Future.succeededFuture(CallToolResult.error(message));
+  }
+
+  private static Tool constant(String name, String description, CallToolResult result) {
+    return Tool.builder(name)
+        .description(description)
+        .handler((args, context) -> Future.succeededFuture(result))
+        .build();
+  }
+
+  /** An input schema with one required string argument. */
+  private static JsonObject requiredStrings(String name, String description) {
+    return new JsonObject()
+        .put("type", "object")
+        .put("properties", new JsonObject().put(name, stringProperty(description)))
+        .put("required", new JsonArray().add(name));
+  }
+
+  private static JsonObject stringProperty(String description) {
+    return new JsonObject().put("type", "string").put("description", description);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Resources
+
+  private static void registerResources(Backend backend) {
+    backend.addResource(
+        Resource.of(
+            new ResourceInfo(
+                "test://static-text", "static-text", null, "A static text resource", "text/plain", null, null),
+            (uri, vars, context) ->
+                Future.succeededFuture(
+                    ReadResourceResult.of(
+                        new ResourceContents.Text(
+                            uri, "text/plain", "This is the content of the static text resource.")))));
+    backend.addResource(
+        Resource.of(
+            new ResourceInfo(
+                "test://static-binary", "static-binary", null, "A static binary resource (PNG)", "image/png", null, null),
+            (uri, vars, context) ->
+                Future.succeededFuture(ReadResourceResult.of(new ResourceContents.Blob(uri, "image/png", PNG_BASE64)))));
+    // The suite only subscribes and unsubscribes; nothing changes it, as in the reference.
+    backend.addResource(
+        Resource.of(
+            new ResourceInfo(
+                "test://watched-resource",
+                "watched-resource",
+                null,
+                "A resource to subscribe to",
+                "text/plain",
+                null,
+                null),
+            (uri, vars, context) ->
+                Future.succeededFuture(
+                    ReadResourceResult.of(new ResourceContents.Text(uri, "text/plain", "Watched resource content")))));
+    backend.addResourceTemplate(
+        ResourceTemplate.of(
+            new ResourceTemplateInfo(
+                "test://template/{id}/data",
+                "template",
+                null,
+                "Data for an id, read from a URI template",
+                "application/json",
+                null),
+            (uri, vars, context) -> {
+              String id = vars.get("id");
+              JsonObject data =
+                  new JsonObject().put("id", id).put("templateTest", true).put("data", "Data for ID: " + id);
+              return Future.succeededFuture(
+                  ReadResourceResult.of(new ResourceContents.Text(uri, "application/json", data.encode())));
+            },
+            Map.of()));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Prompts
+
+  private static void registerPrompts(Backend backend) {
+    backend.addPrompt(
+        Prompt.of(
+            new PromptInfo("test_simple_prompt", null, "A simple prompt without arguments", null, null),
+            (args, context) ->
+                prompt(PromptMessage.user(Content.text("This is a simple prompt for testing.")))));
+    // The target of the suite's completion/complete scenario (argument arg1).
+    backend.addPrompt(
+        new Prompt(
+            new PromptInfo(
+                "test_prompt_with_arguments",
+                null,
+                "A prompt with two required arguments",
+                List.of(
+                    new PromptArgument("arg1", "First test argument", true),
+                    new PromptArgument("arg2", "Second test argument", true)),
+                null),
+            (args, context) ->
+                prompt(
+                    PromptMessage.user(
+                        Content.text(
+                            "Prompt with arguments: arg1='" + args.get("arg1") + "', arg2='" + args.get("arg2") + "'"))),
+            Map.of("arg1", Completer.of(List.of("paris", "park", "party")))));
+    backend.addPrompt(
+        Prompt.of(
+            new PromptInfo(
+                "test_prompt_with_embedded_resource",
+                null,
+                "A prompt that embeds a resource",
+                List.of(new PromptArgument("resourceUri", "URI of the resource to embed", true)),
+                null),
+            (args, context) ->
+                prompt(
+                    PromptMessage.user(
+                        new Content.Resource(
+                            new ResourceContents.Text(
+                                args.get("resourceUri"), "text/plain", "Embedded resource content for testing."))),
+                    PromptMessage.user(Content.text("Please process the embedded resource above.")))));
+    backend.addPrompt(
+        Prompt.of(
+            new PromptInfo("test_prompt_with_image", null, "A prompt that includes an image", null, null),
+            (args, context) ->
+                prompt(
+                    PromptMessage.user(new Content.Image(PNG_BASE64, "image/png")),
+                    PromptMessage.user(Content.text("Please analyze the image above.")))));
+  }
+
+  private static Future<GetPromptResult> prompt(PromptMessage... messages) {
+    return Future.succeededFuture(new GetPromptResult(null, List.of(messages)));
+  }
+}

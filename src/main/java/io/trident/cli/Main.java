@@ -1,0 +1,230 @@
+package io.trident.cli;
+
+import io.trident.backend.Backend;
+import io.trident.backend.BackendProviders;
+import io.trident.config.ConfigLoader;
+import io.trident.config.Durations;
+import io.trident.config.TridentConfig;
+import io.trident.context.Principal;
+import io.trident.server.McpServer;
+import io.trident.server.ServerOptions;
+import io.trident.server.model.Implementation;
+import io.trident.transport.stdio.StdioTransport;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code java -jar trident.jar}: parses flags, loads config, builds the backend and runs transports. */
+@Command(
+    name = "trident",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    sortOptions = false,
+    description = "One MCP server over stdio, Streamable HTTP and gRPC.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:clean shutdown (EOF on stdin, SIGTERM)", "1:failed while running", "2:bad flags or configuration"})
+public final class Main implements Callable<Integer> {
+
+  static final Path DEFAULT_CONFIG = Path.of("conf", "trident.yaml");
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--transport", split = ",", paramLabel = "KIND",
+      description = "stdio, http, grpc or all; repeat or comma-separate for several (default: stdio)")
+  List<TransportKind> transports = List.of();
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "configuration file (default: conf/trident.yaml when it exists; env TRIDENT_CONFIG)")
+  Path config;
+
+  @Option(names = "--backend", split = ",", paramLabel = "NAME",
+      description = "backend(s) to serve: default, conformance, or a user backend on the class path (env TRIDENT_BACKEND)")
+  List<String> backends;
+
+  @Option(names = "--host", paramLabel = "HOST", description = "bind address of the network transports (default 127.0.0.1)")
+  String host;
+
+  @Option(names = "--port", paramLabel = "N", description = "port of the one network transport selected")
+  Integer port;
+
+  @Option(names = "--http-port", paramLabel = "N", description = "port of the HTTP transport")
+  Integer httpPort;
+
+  @Option(names = "--grpc-port", paramLabel = "N", description = "port of the gRPC transport")
+  Integer grpcPort;
+
+  public static void main(String[] args) {
+    // Keep the real stdout for protocol bytes; anything else printing to System.out goes to stderr.
+    PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
+    CommandLine cli = new CommandLine(new Main(protocolOut));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setOut(new java.io.PrintWriter(protocolOut, true));
+    int code = cli.execute(args);
+    System.exit(code);
+  }
+
+  private final OutputStream protocolOut;
+
+  Main(OutputStream protocolOut) {
+    this.protocolOut = protocolOut;
+  }
+
+  @Override
+  public Integer call() {
+    Set<TransportKind> selected = selectedTransports();
+    validatePorts(selected);
+    TridentConfig config = loadConfig();
+    ServerOptions options = serverOptions(config);
+    List<String> backendNames = backendNames(config);
+    for (TransportKind kind : List.of(TransportKind.HTTP, TransportKind.GRPC)) {
+      if (selected.contains(kind)) {
+        throw new ParameterException(spec.commandLine(),
+            "the " + kind + " transport is not available in this build yet; use --transport stdio");
+      }
+    }
+    System.setOut(System.err);
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
+    Backend backend;
+    try {
+      backend = BackendProviders.discover().build(backendNames, vertx);
+    } catch (IllegalArgumentException e) {
+      vertx.close();
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    McpServer server = new McpServer(vertx, backend, options);
+    Principal local = Principal.local(config.local().user(), new HashSet<>(config.local().scopes()));
+    StdioTransport stdio = new StdioTransport(server, new FileInputStream(FileDescriptor.in), protocolOut,
+        config.stdio().maxLineBytes(), local);
+
+    CountDownLatch done = new CountDownLatch(1);
+    stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
+    ShutdownSignals.onTerminate(stdio::stop);
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(vertx);
+    return 0;
+  }
+
+  private static void closeQuietly(Vertx vertx) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Exiting anyway: nothing is left to deliver.
+    }
+  }
+
+  private Set<TransportKind> selectedTransports() {
+    Set<TransportKind> selected = EnumSet.noneOf(TransportKind.class);
+    for (TransportKind kind : transports) {
+      if (kind == TransportKind.ALL) {
+        selected.addAll(EnumSet.of(TransportKind.STDIO, TransportKind.HTTP, TransportKind.GRPC));
+      } else {
+        selected.add(kind);
+      }
+    }
+    if (selected.isEmpty()) {
+      selected.add(TransportKind.STDIO);
+    }
+    return selected;
+  }
+
+  private void validatePorts(Set<TransportKind> selected) {
+    for (Integer p : new Integer[] {port, httpPort, grpcPort}) {
+      if (p != null && (p < 0 || p > 65535)) {
+        throw new ParameterException(spec.commandLine(), "port out of range 0-65535: " + p);
+      }
+    }
+    long network = selected.stream().filter(k -> k == TransportKind.HTTP || k == TransportKind.GRPC).count();
+    if (port != null && network != 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--port needs exactly one network transport (http or grpc); use --http-port and --grpc-port");
+    }
+    if (httpPort != null && !selected.contains(TransportKind.HTTP)) {
+      throw new ParameterException(spec.commandLine(), "--http-port given but the http transport is not selected");
+    }
+    if (grpcPort != null && !selected.contains(TransportKind.GRPC)) {
+      throw new ParameterException(spec.commandLine(), "--grpc-port given but the grpc transport is not selected");
+    }
+  }
+
+  private TridentConfig loadConfig() {
+    Path file = config;
+    if (file == null && System.getenv("TRIDENT_CONFIG") != null) {
+      file = Path.of(System.getenv("TRIDENT_CONFIG"));
+    }
+    try {
+      if (file != null) {
+        if (!Files.isRegularFile(file)) {
+          throw new ParameterException(spec.commandLine(), "config file not found: " + file);
+        }
+        return ConfigLoader.load(file);
+      }
+      // A desktop client may start us from any directory: the default file is optional.
+      return Files.isRegularFile(DEFAULT_CONFIG) ? ConfigLoader.load(DEFAULT_CONFIG) : TridentConfig.defaults();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private ServerOptions serverOptions(TridentConfig config) {
+    TridentConfig.ServerSection s = config.server();
+    try {
+      return new ServerOptions(
+          new Implementation(s.name(), "Trident", versionString(), "One MCP server over stdio, Streamable HTTP and gRPC",
+              null, List.of()),
+          s.instructions(),
+          s.pageSize(),
+          Durations.parse(s.requestTimeout()),
+          Durations.parse(s.clientRequestTimeout()),
+          s.logLevel());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
+  }
+
+  private List<String> backendNames(TridentConfig config) {
+    if (backends != null && !backends.isEmpty()) {
+      return backends;
+    }
+    String env = System.getenv("TRIDENT_BACKEND");
+    if (env != null && !env.isBlank()) {
+      return List.of(env.split(","));
+    }
+    return config.backends();
+  }
+
+  static String versionString() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Reads the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"trident " + versionString()};
+    }
+  }
+}

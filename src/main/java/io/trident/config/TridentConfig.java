@@ -1,0 +1,69 @@
+package io.trident.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The whole configuration file ({@code conf/trident.yaml}). Every section and key is optional;
+ * missing ones take the documented defaults; unknown keys are refused so typos do not pass silently.
+ */
+public record TridentConfig(
+    @JsonProperty("server") ServerSection server,
+    @JsonProperty("backends") List<String> backends,
+    @JsonProperty("stdio") StdioSection stdio,
+    @JsonProperty("http") NetworkSection http,
+    @JsonProperty("grpc") NetworkSection grpc,
+    @JsonProperty("local") LocalSection local) {
+
+  public TridentConfig {
+    server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
+    backends = backends == null || backends.isEmpty() ? List.of("default") : List.copyOf(backends);
+    stdio = stdio == null ? new StdioSection(null) : stdio;
+    http = http == null ? new NetworkSection(null, null) : http;
+    grpc = grpc == null ? new NetworkSection(null, null) : grpc;
+    local = local == null ? new LocalSection(null, null) : local;
+  }
+
+  public static TridentConfig defaults() {
+    return new TridentConfig(null, null, null, null, null, null);
+  }
+
+  /** The MCP core. */
+  public record ServerSection(
+      @JsonProperty("name") String name,
+      @JsonProperty("instructions") String instructions,
+      @JsonProperty("pageSize") Integer pageSize,
+      @JsonProperty("requestTimeout") String requestTimeout,
+      @JsonProperty("clientRequestTimeout") String clientRequestTimeout,
+      @JsonProperty("logLevel") String logLevel) {
+
+    public ServerSection {
+      name = name == null ? "trident" : name;
+      pageSize = pageSize == null ? 100 : pageSize;
+      requestTimeout = requestTimeout == null ? "5m" : requestTimeout;
+      clientRequestTimeout = clientRequestTimeout == null ? "60s" : clientRequestTimeout;
+      logLevel = logLevel == null ? "info" : logLevel;
+    }
+  }
+
+  /** The stdio transport. */
+  public record StdioSection(@JsonProperty("maxLineBytes") Integer maxLineBytes) {
+    public StdioSection {
+      maxLineBytes = maxLineBytes == null ? 4 * 1024 * 1024 : maxLineBytes;
+      if (maxLineBytes < 1024) {
+        throw new IllegalArgumentException("stdio.maxLineBytes must be at least 1024");
+      }
+    }
+  }
+
+  /** A network transport's bind address. */
+  public record NetworkSection(@JsonProperty("host") String host, @JsonProperty("port") Integer port) {}
+
+  /** The principal of a local (stdio) caller. */
+  public record LocalSection(@JsonProperty("user") String user, @JsonProperty("scopes") List<String> scopes) {
+    public LocalSection {
+      user = user == null ? System.getProperty("user.name", "local") : user;
+      scopes = scopes == null ? List.of("*") : List.copyOf(scopes);
+    }
+  }
+}

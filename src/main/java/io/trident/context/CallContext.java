@@ -1,0 +1,126 @@
+package io.trident.context;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+
+/**
+ * Everything one request carries through the server and into the backend: who calls, by when it
+ * must finish, a cancellation signal, and the channels back to the caller (progress, logs, server
+ * to client requests). Built once per request by the server from what the transport supplies.
+ */
+public final class CallContext {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Principal principal;
+  private final String transport;
+  private final String protocolVersion;
+  private final Object requestId;
+  private final Deadline deadline;
+  private final Cancellation cancellation;
+  private final ProgressSink progress;
+  private final LogSink log;
+  private final ClientRequests client;
+
+  public CallContext(
+      Vertx vertx,
+      Context context,
+      Principal principal,
+      String transport,
+      String protocolVersion,
+      Object requestId,
+      Deadline deadline,
+      Cancellation cancellation,
+      ProgressSink progress,
+      LogSink log,
+      ClientRequests client) {
+    this.vertx = vertx;
+    this.context = context;
+    this.principal = principal;
+    this.transport = transport;
+    this.protocolVersion = protocolVersion;
+    this.requestId = requestId;
+    this.deadline = deadline;
+    this.cancellation = cancellation;
+    this.progress = progress;
+    this.log = log;
+    this.client = client;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The Vert.x context the request runs on; continue work here to keep session state safe. */
+  public Context context() {
+    return context;
+  }
+
+  public Principal principal() {
+    return principal;
+  }
+
+  /** {@code stdio}, {@code http} or {@code grpc}. */
+  public String transport() {
+    return transport;
+  }
+
+  public String protocolVersion() {
+    return protocolVersion;
+  }
+
+  /** The JSON-RPC id of the request (or an equivalent correlation id on typed RPCs). */
+  public Object requestId() {
+    return requestId;
+  }
+
+  public Deadline deadline() {
+    return deadline;
+  }
+
+  public Duration remaining() {
+    return deadline.remaining();
+  }
+
+  public Cancellation cancellation() {
+    return cancellation;
+  }
+
+  public boolean isCancelled() {
+    return cancellation.isCancelled();
+  }
+
+  public ProgressSink progress() {
+    return progress;
+  }
+
+  public LogSink log() {
+    return log;
+  }
+
+  public ClientRequests client() {
+    return client;
+  }
+
+  /**
+   * Completes after {@code delay} unless the request is cancelled first, in which case it fails
+   * with {@link java.util.concurrent.CancellationException}. The building block of polite waiting.
+   */
+  public Future<Void> sleep(Duration delay) {
+    if (cancellation.isCancelled()) {
+      return Future.failedFuture(new java.util.concurrent.CancellationException("cancelled"));
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> done.tryComplete());
+    cancellation
+        .future()
+        .onComplete(
+            r -> {
+              vertx.cancelTimer(timer);
+              done.tryFail(new java.util.concurrent.CancellationException("cancelled: " + r.result()));
+            });
+    return done.future();
+  }
+}

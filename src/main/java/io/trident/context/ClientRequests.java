@@ -1,0 +1,68 @@
+package io.trident.context;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Requests the server sends to the client while handling a request: sampling, elicitation and
+ * roots. Each is allowed only where the client declared the capability, and each times out.
+ * Failures are {@link io.trident.server.McpException}s with a safe message.
+ */
+public interface ClientRequests {
+
+  /** {@code sampling/createMessage}; the params as the spec defines them. */
+  Future<JsonObject> createMessage(JsonObject params);
+
+  /** {@code elicitation/create} in form mode; the params as the spec defines them. */
+  Future<JsonObject> elicit(JsonObject params);
+
+  /** {@code roots/list}. */
+  Future<JsonObject> listRoots();
+
+  boolean supportsSampling();
+
+  boolean supportsElicitation();
+
+  boolean supportsRoots();
+
+  /** A channel for calls that cannot reach a client (e.g. a stateless typed RPC). */
+  ClientRequests NONE =
+      new ClientRequests() {
+        private <T> Future<T> unsupported() {
+          return Future.failedFuture(
+              new io.trident.server.McpException(
+                  io.trident.server.McpException.METHOD_NOT_FOUND,
+                  "The client cannot receive server requests on this transport"));
+        }
+
+        @Override
+        public Future<JsonObject> createMessage(JsonObject params) {
+          return unsupported();
+        }
+
+        @Override
+        public Future<JsonObject> elicit(JsonObject params) {
+          return unsupported();
+        }
+
+        @Override
+        public Future<JsonObject> listRoots() {
+          return unsupported();
+        }
+
+        @Override
+        public boolean supportsSampling() {
+          return false;
+        }
+
+        @Override
+        public boolean supportsElicitation() {
+          return false;
+        }
+
+        @Override
+        public boolean supportsRoots() {
+          return false;
+        }
+      };
+}

@@ -1,0 +1,46 @@
+package io.trident.server;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A protocol-level error with a JSON-RPC code and a message that is safe to show the caller. Each
+ * transport maps it to its own wire once (JSON-RPC error, gRPC status); details stay in the log.
+ */
+public final class McpException extends RuntimeException {
+
+  public static final int PARSE_ERROR = -32700;
+  public static final int INVALID_REQUEST = -32600;
+  public static final int METHOD_NOT_FOUND = -32601;
+  public static final int INVALID_PARAMS = -32602;
+  public static final int INTERNAL_ERROR = -32603;
+  /** The deadline passed before the request finished (the code the TypeScript SDK uses). */
+  public static final int REQUEST_TIMEOUT = -32001;
+  /** The resource does not exist (2025-11-25 resources page). */
+  public static final int RESOURCE_NOT_FOUND = -32002;
+
+  private final int code;
+  private final transient JsonObject data;
+
+  public McpException(int code, String safeMessage) {
+    this(code, safeMessage, null);
+  }
+
+  public McpException(int code, String safeMessage, JsonObject data) {
+    super(safeMessage, null, false, false);
+    this.code = code;
+    this.data = data;
+  }
+
+  public static McpException invalidParams(String message) {
+    return new McpException(INVALID_PARAMS, message);
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** Optional structured detail, safe for the caller; may be null. */
+  public JsonObject data() {
+    return data;
+  }
+}

@@ -1,0 +1,263 @@
+package io.trident.server;
+
+import io.trident.backend.Backend;
+import io.trident.backend.Completer;
+import io.trident.backend.Prompt;
+import io.trident.backend.Resource;
+import io.trident.backend.ResourceTemplate;
+import io.trident.backend.Tool;
+import io.trident.context.CallContext;
+import io.trident.server.model.CallToolResult;
+import io.trident.server.model.CompleteRequest;
+import io.trident.server.model.CompleteResult;
+import io.trident.server.model.CompletionReference;
+import io.trident.server.model.GetPromptResult;
+import io.trident.server.model.InitializeRequest;
+import io.trident.server.model.InitializeResult;
+import io.trident.server.model.Page;
+import io.trident.server.model.PromptArgument;
+import io.trident.server.model.PromptInfo;
+import io.trident.server.model.ReadResourceResult;
+import io.trident.server.model.ResourceInfo;
+import io.trident.server.model.ResourceTemplateInfo;
+import io.trident.server.model.ToolInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The typed MCP core: what every method means, independent of any wire. Stateless per call; session
+ * state (log level, subscriptions, pending client requests) lives in {@link McpSession}. The
+ * JSON-RPC dispatcher and the typed gRPC RPCs both call this class.
+ */
+public final class McpServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(McpServer.class);
+
+  private final Vertx vertx;
+  private final Backend backend;
+  private final ServerOptions options;
+
+  public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
+    this.vertx = vertx;
+    this.backend = backend;
+    this.options = options;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Backend backend() {
+    return backend;
+  }
+
+  public ServerOptions options() {
+    return options;
+  }
+
+  /** The server side of the handshake: negotiate the version and announce capabilities. */
+  public InitializeResult initialize(InitializeRequest request) {
+    ProtocolVersion version = ProtocolVersion.negotiate(request.protocolVersion());
+    return new InitializeResult(version.wire(), capabilities(), options.serverInfo(), options.instructions());
+  }
+
+  /** Exactly what this server implements, as the spec asks. */
+  public JsonObject capabilities() {
+    return new JsonObject()
+        .put("tools", new JsonObject().put("listChanged", true))
+        .put("resources", new JsonObject().put("subscribe", true).put("listChanged", true))
+        .put("prompts", new JsonObject().put("listChanged", true))
+        .put("logging", new JsonObject())
+        .put("completions", new JsonObject());
+  }
+
+  public Page<ToolInfo> listTools(String cursor) {
+    List<ToolInfo> all = backend.tools().stream().map(Tool::info).toList();
+    return Pagination.page(all, cursor, options.pageSize(), "tools");
+  }
+
+  /**
+   * Runs a tool. An unknown tool is a protocol error (-32602); arguments that fail the input schema
+   * and failures of the tool's code are tool errors ({@code isError}) so the model can react.
+   * Cancellation is not handled here: the caller races the result against the context's signal.
+   */
+  public Future<CallToolResult> callTool(String name, JsonObject arguments, CallContext context) {
+    Tool tool = backend.tool(name).orElse(null);
+    if (tool == null) {
+      return Future.failedFuture(McpException.invalidParams("Unknown tool: " + name));
+    }
+    JsonObject args = arguments == null ? new JsonObject() : arguments;
+    List<String> problems = tool.inputValidator().validate(args);
+    if (!problems.isEmpty()) {
+      return Future.succeededFuture(
+          CallToolResult.error("Invalid arguments for tool " + name + ": " + String.join("; ", problems)));
+    }
+    Future<CallToolResult> run;
+    try {
+      if (tool.blocking()) {
+        run = vertx.executeBlocking(() -> tool.blockingHandler().call(args, context), false);
+      } else {
+        run = tool.handler().call(args, context);
+        if (run == null) {
+          run = Future.failedFuture(new IllegalStateException("tool handler returned null"));
+        }
+      }
+    } catch (RuntimeException e) {
+      run = Future.failedFuture(e);
+    }
+    return run.map(result -> checkOutput(tool, result))
+        .recover(failure -> failure instanceof java.util.concurrent.CancellationException
+            ? Future.failedFuture(failure)
+            : Future.succeededFuture(toolFailure(tool, failure)));
+  }
+
+  private CallToolResult checkOutput(Tool tool, CallToolResult result) {
+    if (result == null) {
+      return internalToolError(tool, new IllegalStateException("tool returned a null result"));
+    }
+    if (tool.outputValidator() == null || result.isError()) {
+      return result;
+    }
+    if (result.structuredContent() == null) {
+      return internalToolError(tool, new IllegalStateException("tool declares an outputSchema but returned no structuredContent"));
+    }
+    List<String> problems = tool.outputValidator().validate(result.structuredContent());
+    if (!problems.isEmpty()) {
+      return internalToolError(tool, new IllegalStateException("structuredContent does not match outputSchema: " + problems));
+    }
+    return result;
+  }
+
+  private CallToolResult toolFailure(Tool tool, Throwable failure) {
+    if (failure instanceof McpException mcp) {
+      // Safe by construction: McpException messages are written for callers.
+      return CallToolResult.error(mcp.getMessage());
+    }
+    return internalToolError(tool, failure);
+  }
+
+  private static CallToolResult internalToolError(Tool tool, Throwable failure) {
+    String correlationId = UUID.randomUUID().toString();
+    LOG.error("tool {} failed [correlation id {}]", tool.name(), correlationId, failure);
+    return CallToolResult.error("Tool " + tool.name() + " failed with an internal error (correlation id " + correlationId + ")");
+  }
+
+  public Page<ResourceInfo> listResources(String cursor) {
+    List<ResourceInfo> all = backend.resources().stream().map(Resource::info).toList();
+    return Pagination.page(all, cursor, options.pageSize(), "resources");
+  }
+
+  public Page<ResourceTemplateInfo> listResourceTemplates(String cursor) {
+    List<ResourceTemplateInfo> all = backend.resourceTemplates().stream().map(ResourceTemplate::info).toList();
+    return Pagination.page(all, cursor, options.pageSize(), "templates");
+  }
+
+  /** Reads a concrete resource, else the first template that matches; -32002 when none does. */
+  public Future<ReadResourceResult> readResource(String uri, CallContext context) {
+    Optional<Resource> resource = backend.resource(uri);
+    try {
+      if (resource.isPresent()) {
+        return guard(resource.get().reader().read(uri, Map.of(), context), "resource");
+      }
+      for (ResourceTemplate template : backend.resourceTemplates()) {
+        Optional<Map<String, String>> vars = template.template().match(uri);
+        if (vars.isPresent()) {
+          return guard(template.reader().read(uri, vars.get(), context), "resource");
+        }
+      }
+    } catch (RuntimeException e) {
+      return guard(Future.failedFuture(e), "resource");
+    }
+    return Future.failedFuture(resourceNotFound(uri));
+  }
+
+  /** True when {@code uri} names a resource we could read (concrete or by template). */
+  public boolean resourceExists(String uri) {
+    return backend.resource(uri).isPresent()
+        || backend.resourceTemplates().stream().anyMatch(t -> t.template().match(uri).isPresent());
+  }
+
+  static McpException resourceNotFound(String uri) {
+    return new McpException(McpException.RESOURCE_NOT_FOUND, "Resource not found", new JsonObject().put("uri", uri));
+  }
+
+  public Page<PromptInfo> listPrompts(String cursor) {
+    List<PromptInfo> all = backend.prompts().stream().map(Prompt::info).toList();
+    return Pagination.page(all, cursor, options.pageSize(), "prompts");
+  }
+
+  /** Renders a prompt; unknown prompt or a missing required argument is -32602. */
+  public Future<GetPromptResult> getPrompt(String name, Map<String, String> arguments, CallContext context) {
+    Prompt prompt = backend.prompt(name).orElse(null);
+    if (prompt == null) {
+      return Future.failedFuture(McpException.invalidParams("Unknown prompt: " + name));
+    }
+    for (PromptArgument arg : prompt.info().arguments()) {
+      if (arg.required() && !arguments.containsKey(arg.name())) {
+        return Future.failedFuture(McpException.invalidParams("Missing required argument: " + arg.name()));
+      }
+    }
+    try {
+      return guard(prompt.handler().get(Map.copyOf(arguments), context), "prompt");
+    } catch (RuntimeException e) {
+      return guard(Future.failedFuture(e), "prompt");
+    }
+  }
+
+  /** Completes a prompt argument or a template variable; no completer means no suggestions. */
+  public Future<CompleteResult> complete(CompleteRequest request) {
+    Completer completer;
+    if (request.ref() instanceof CompletionReference.Prompt ref) {
+      Prompt prompt = backend.prompt(ref.name()).orElse(null);
+      if (prompt == null) {
+        return Future.failedFuture(McpException.invalidParams("Unknown prompt: " + ref.name()));
+      }
+      if (prompt.info().arguments().stream().noneMatch(a -> a.name().equals(request.argumentName()))) {
+        return Future.failedFuture(McpException.invalidParams("Unknown argument: " + request.argumentName()));
+      }
+      completer = prompt.completers().get(request.argumentName());
+    } else {
+      String uri = ((CompletionReference.ResourceTemplate) request.ref()).uri();
+      ResourceTemplate template =
+          backend.resourceTemplates().stream().filter(t -> t.info().uriTemplate().equals(uri)).findFirst().orElse(null);
+      if (template == null) {
+        if (backend.resource(uri).isPresent()) {
+          return Future.succeededFuture(CompleteResult.empty());
+        }
+        return Future.failedFuture(McpException.invalidParams("Unknown resource template: " + uri));
+      }
+      completer = template.completers().get(request.argumentName());
+    }
+    if (completer == null) {
+      return Future.succeededFuture(CompleteResult.empty());
+    }
+    return guard(completer.complete(request.argumentValue(), request.contextArguments()), "completion")
+        .map(CompleteResult::of);
+  }
+
+  /**
+   * Turns failures of backend code into a safe internal error; McpExceptions (written for callers)
+   * and cancellations pass through.
+   */
+  private static <T> Future<T> guard(Future<T> work, String what) {
+    if (work == null) {
+      work = Future.failedFuture(new IllegalStateException(what + " handler returned null"));
+    }
+    return work.recover(failure -> {
+      if (failure instanceof McpException || failure instanceof java.util.concurrent.CancellationException) {
+        return Future.failedFuture(failure);
+      }
+      String correlationId = UUID.randomUUID().toString();
+      LOG.error("{} handler failed [correlation id {}]", what, correlationId, failure);
+      return Future.failedFuture(new McpException(McpException.INTERNAL_ERROR,
+          "Internal error (correlation id " + correlationId + ")"));
+    });
+  }
+}

@@ -1,0 +1,569 @@
+package io.trident.server;
+
+import io.trident.context.CallContext;
+import io.trident.context.Cancellation;
+import io.trident.context.ClientRequests;
+import io.trident.context.Deadline;
+import io.trident.context.LogSink;
+import io.trident.context.Principal;
+import io.trident.context.ProgressSink;
+import io.trident.server.jsonrpc.JsonRpcCodec;
+import io.trident.server.jsonrpc.JsonRpcError;
+import io.trident.server.jsonrpc.JsonRpcMessage;
+import io.trident.server.jsonrpc.JsonRpcMessage.Notification;
+import io.trident.server.jsonrpc.JsonRpcMessage.Request;
+import io.trident.server.jsonrpc.JsonRpcMessage.Response;
+import io.trident.server.model.ClientCapabilities;
+import io.trident.server.model.Implementation;
+import io.trident.server.model.InitializeRequest;
+import io.trident.server.model.InitializeResult;
+import io.trident.backend.BackendListener;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MCP session: the lifecycle state machine and everything that is per connection (negotiated
+ * version, client capabilities, log level, subscriptions, requests in flight both ways). Every
+ * message a transport receives passes through {@link #handle}; every method must be called on the
+ * session's Vert.x context, which keeps the state single-threaded without locks.
+ */
+public final class McpSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(McpSession.class);
+
+  private enum State {
+    NEW,
+    INITIALIZED,
+    READY,
+    CLOSED
+  }
+
+  private final McpServer server;
+  private final Vertx vertx;
+  private final Context context;
+  private final Principal principal;
+  private final String transport;
+  private final MessageSink sink;
+  private final McpDispatcher dispatcher;
+  private final Map<Object, InFlight> inFlight = new HashMap<>();
+  private final Map<Long, PendingClientRequest> pendingClientRequests = new HashMap<>();
+  private final Set<String> subscriptions = new HashSet<>();
+  private final Runnable unlisten;
+
+  private State state = State.NEW;
+  private ProtocolVersion version;
+  private ClientCapabilities clientCapabilities = ClientCapabilities.NONE;
+  private Implementation clientInfo;
+  private LogLevel logLevel;
+  private long nextOutgoingId = 1;
+
+  public McpSession(McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
+    this.server = server;
+    this.vertx = server.vertx();
+    this.context = context;
+    this.principal = principal;
+    this.transport = transport;
+    this.sink = sink;
+    this.dispatcher = new McpDispatcher(server, this);
+    this.logLevel = LogLevel.parse(server.options().defaultLogLevel()).orElse(LogLevel.INFO);
+    this.unlisten = server.backend().addListener(new SessionNotifier());
+  }
+
+  /**
+   * Handles one decoded wire message and returns what to send back: a {@link JsonObject} for a
+   * single response, a {@link JsonArray} for a batch, or null when nothing is to be sent.
+   */
+  public Future<Object> handle(JsonRpcCodec.Decoded decoded) {
+    if (decoded instanceof JsonRpcCodec.Invalid invalid) {
+      return Future.succeededFuture(invalid.error().toJson());
+    }
+    if (decoded instanceof JsonRpcCodec.Single single) {
+      return handle(single.message()).map(r -> r == null ? null : r.toJson());
+    }
+    return handleBatch(((JsonRpcCodec.Batch) decoded).entries()).map(r -> r);
+  }
+
+  /** Handles one message; completes with the response to send, or null (notification, cancelled). */
+  public Future<Response> handle(JsonRpcMessage message) {
+    if (message instanceof Request request) {
+      return handleRequest(request);
+    }
+    if (message instanceof Notification notification) {
+      handleNotification(notification);
+    } else {
+      handleResponse((Response) message);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** JSON-RPC batches: only under 2025-03-26, and never holding {@code initialize}. */
+  public Future<JsonArray> handleBatch(List<JsonRpcCodec.Decoded> entries) {
+    if (version == null || !version.allowsBatches()) {
+      String why = version == null
+          ? "Invalid Request: batches are not accepted before initialization"
+          : "Invalid Request: JSON-RPC batches are not supported in protocol version " + version.wire();
+      JsonArray one = new JsonArray().add(Response.failure(null, new JsonRpcError(McpException.INVALID_REQUEST, why, null)).toJson());
+      return Future.succeededFuture(one);
+    }
+    List<Future<Response>> replies = new ArrayList<>(entries.size());
+    for (JsonRpcCodec.Decoded entry : entries) {
+      if (entry instanceof JsonRpcCodec.Invalid invalid) {
+        replies.add(Future.succeededFuture(invalid.error()));
+      } else {
+        JsonRpcMessage message = ((JsonRpcCodec.Single) entry).message();
+        if (message instanceof Request r && "initialize".equals(r.method())) {
+          replies.add(Future.succeededFuture(error(r.id(), McpException.INVALID_REQUEST,
+              "Invalid Request: initialize must not be part of a batch")));
+        } else {
+          replies.add(handle(message));
+        }
+      }
+    }
+    return Future.join(replies).transform(ignored -> {
+      JsonArray out = new JsonArray();
+      for (Future<Response> reply : replies) {
+        if (reply.succeeded() && reply.result() != null) {
+          out.add(reply.result().toJson());
+        }
+      }
+      return Future.succeededFuture(out.isEmpty() ? null : out);
+    });
+  }
+
+  private Future<Response> handleRequest(Request request) {
+    if (state == State.CLOSED) {
+      return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST, "Session is closed"));
+    }
+    if ("initialize".equals(request.method())) {
+      return Future.succeededFuture(initialize(request));
+    }
+    if (state == State.NEW && !"ping".equals(request.method())) {
+      return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST,
+          "Invalid Request: the session is not initialized; send initialize first"));
+    }
+    if (inFlight.containsKey(request.id())) {
+      return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST,
+          "Invalid Request: a request with this id is already in progress"));
+    }
+    InFlight call = new InFlight(request);
+    inFlight.put(request.id(), call);
+    Future<JsonObject> work;
+    try {
+      work = dispatcher.dispatch(request, call.context);
+    } catch (RuntimeException e) {
+      work = Future.failedFuture(e);
+    }
+    // Whichever comes first wins: the work's outcome, or a cancellation (whose outcome the work
+    // may also report, as a failure, when it stops early).
+    call.context.cancellation().future().onSuccess(reason -> call.finish(cancelledOutcome(request, reason)));
+    work.onComplete(ar -> {
+      Cancellation.Reason reason = call.context.cancellation().reason();
+      if (reason != null) {
+        call.finish(cancelledOutcome(request, reason));
+      } else {
+        call.finish(ar.succeeded() ? Response.success(request.id(), ar.result()) : failureResponse(request, ar.cause()));
+      }
+    });
+    return call.response.future();
+  }
+
+  private Response initialize(Request request) {
+    if (state != State.NEW) {
+      return error(request.id(), McpException.INVALID_REQUEST, "Invalid Request: the session is already initialized");
+    }
+    JsonObject params = request.params();
+    if (!(params.getValue("protocolVersion") instanceof String requested)) {
+      return error(request.id(), McpException.INVALID_PARAMS, "Invalid params: protocolVersion must be a string");
+    }
+    InitializeRequest init = new InitializeRequest(
+        requested,
+        ClientCapabilities.fromJson(params.getValue("capabilities") instanceof JsonObject c ? c : null),
+        Implementation.fromJson(params.getValue("clientInfo") instanceof JsonObject i ? i : null));
+    InitializeResult result = server.initialize(init);
+    version = ProtocolVersion.negotiate(result.protocolVersion());
+    clientCapabilities = init.capabilities();
+    clientInfo = init.clientInfo();
+    state = State.INITIALIZED;
+    LOG.debug("session initialized over {} by {} {} with protocol {}", transport, clientInfo.name(), clientInfo.version(), version.wire());
+    return Response.success(request.id(), result.toJson());
+  }
+
+  private void handleNotification(Notification notification) {
+    switch (notification.method()) {
+      case "notifications/initialized" -> {
+        if (state == State.INITIALIZED) {
+          state = State.READY;
+        }
+      }
+      case "notifications/cancelled" -> {
+        JsonObject params = notification.params() == null ? new JsonObject() : notification.params();
+        Object id = params.getValue("requestId");
+        Object key = id instanceof Number n ? (Object) n.longValue() : id;
+        InFlight call = key == null ? null : inFlight.get(key);
+        // Unknown, finished or initialize: ignored, as the spec allows.
+        if (call != null && !"initialize".equals(call.request.method())) {
+          call.context.cancellation().cancel(Cancellation.Reason.CLIENT_CANCELLED);
+        }
+      }
+      default -> LOG.debug("ignoring notification {}", notification.method());
+    }
+  }
+
+  private void handleResponse(Response response) {
+    Object id = response.id();
+    PendingClientRequest pending = id instanceof Long l ? pendingClientRequests.remove(l) : null;
+    if (pending == null) {
+      LOG.debug("ignoring a response to an unknown request id");
+      return;
+    }
+    pending.settle(response);
+  }
+
+  /** Ends the session: cancels work in both directions and stops notifications. Idempotent. */
+  public void close(Cancellation.Reason reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    unlisten.run();
+    for (InFlight call : List.copyOf(inFlight.values())) {
+      call.context.cancellation().cancel(reason);
+    }
+    for (PendingClientRequest pending : List.copyOf(pendingClientRequests.values())) {
+      pending.fail(new McpException(McpException.INTERNAL_ERROR, "Session closed"));
+    }
+    pendingClientRequests.clear();
+  }
+
+  public boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  /** Requests in progress; for transports that wait for them on shutdown. */
+  public int inFlightCount() {
+    return inFlight.size();
+  }
+
+  /** The negotiated protocol version, or null before initialize. */
+  public ProtocolVersion protocolVersion() {
+    return version;
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  // --- Called by the dispatcher -------------------------------------------------------------
+
+  /** The version that governs this request; per request so that a stateless revision can set it. */
+  ProtocolVersion versionFor(Request request) {
+    return version == null ? ProtocolVersion.LATEST : version;
+  }
+
+  void setLogLevel(LogLevel level) {
+    logLevel = level;
+  }
+
+  void subscribe(String uri) {
+    subscriptions.add(uri);
+  }
+
+  void unsubscribe(String uri) {
+    subscriptions.remove(uri);
+  }
+
+  // --- Internals ------------------------------------------------------------------------------
+
+  private Response failureResponse(Request request, Throwable failure) {
+    if (failure instanceof McpException e) {
+      return Response.failure(request.id(), JsonRpcError.of(e));
+    }
+    String correlationId = UUID.randomUUID().toString();
+    LOG.error("{} failed [correlation id {}]", request.method(), correlationId, failure);
+    return error(request.id(), McpException.INTERNAL_ERROR, "Internal error (correlation id " + correlationId + ")");
+  }
+
+  /** A deadline gets an error; a client cancel, disconnect or shutdown gets no response at all. */
+  private static Response cancelledOutcome(Request request, Cancellation.Reason reason) {
+    return reason == Cancellation.Reason.DEADLINE_EXCEEDED
+        ? error(request.id(), McpException.REQUEST_TIMEOUT, "Request exceeded its deadline")
+        : null;
+  }
+
+  private static Response error(Object id, int code, String message) {
+    return Response.failure(id, new JsonRpcError(code, message, null));
+  }
+
+  /** Sends on the session's context, whatever thread the caller is on (blocking tools report from workers). */
+  private void send(JsonRpcMessage message, Object relatedRequestId) {
+    if (Vertx.currentContext() == context) {
+      if (state != State.CLOSED) {
+        sink.send(message, relatedRequestId);
+      }
+    } else {
+      context.runOnContext(v -> send(message, relatedRequestId));
+    }
+  }
+
+  /** A client request being handled: its context, deadline timer and the response to deliver once. */
+  private final class InFlight {
+    final Request request;
+    final CallContext context;
+    final Promise<Response> response = Promise.promise();
+    final RequestProgress progress;
+    final long deadlineTimer;
+
+    InFlight(Request request) {
+      this.request = request;
+      Deadline deadline = Deadline.after(server.options().requestTimeout());
+      Cancellation cancellation = new Cancellation();
+      this.progress = new RequestProgress(request);
+      this.context = new CallContext(
+          vertx,
+          McpSession.this.context,
+          principal,
+          transport,
+          versionFor(request).wire(),
+          request.id(),
+          deadline,
+          cancellation,
+          progress,
+          new RequestLog(request.id()),
+          new SessionClientRequests(request.id(), cancellation, deadline));
+      this.deadlineTimer = vertx.setTimer(Math.max(1, deadline.remaining().toMillis()),
+          t -> cancellation.cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
+    }
+
+    /** Delivers the first outcome only: after a cancel, a late result is dropped as the spec asks. */
+    void finish(Response outcome) {
+      if (response.tryComplete(outcome)) {
+        inFlight.remove(request.id());
+        progress.closed = true;
+        vertx.cancelTimer(deadlineTimer);
+        // Work that is still running hears that nobody waits for it any more.
+        context.cancellation().cancel(Cancellation.Reason.COMPLETED);
+      }
+    }
+  }
+
+  /** Progress for one request: only with a token, only increasing, and never after the response. */
+  private final class RequestProgress implements ProgressSink {
+    private final Object token;
+    private final Object requestId;
+    private double last = Double.NEGATIVE_INFINITY;
+    volatile boolean closed;
+
+    RequestProgress(Request request) {
+      JsonObject meta = request.params().getValue("_meta") instanceof JsonObject m ? m : null;
+      Object t = meta == null ? null : meta.getValue("progressToken");
+      this.token = t instanceof String || t instanceof Number ? t : null;
+      this.requestId = request.id();
+    }
+
+    @Override
+    public synchronized void report(double progress, Double total, String message) {
+      if (token == null || closed || !(progress > last)) {
+        return;
+      }
+      last = progress;
+      JsonObject params = new JsonObject().put("progressToken", token).put("progress", progress);
+      if (total != null) {
+        params.put("total", total);
+      }
+      if (message != null) {
+        params.put("message", message);
+      }
+      send(new Notification("notifications/progress", params), requestId);
+    }
+  }
+
+  /** Log notifications for one request, filtered by the session's level. */
+  private final class RequestLog implements LogSink {
+    private final Object requestId;
+
+    RequestLog(Object requestId) {
+      this.requestId = requestId;
+    }
+
+    @Override
+    public void log(String level, String logger, Object data) {
+      LogLevel parsed = LogLevel.parse(level).orElse(LogLevel.INFO);
+      if (parsed.compareTo(logLevel) < 0) {
+        return;
+      }
+      JsonObject params = new JsonObject().put("level", parsed.wire());
+      if (logger != null) {
+        params.put("logger", logger);
+      }
+      params.put("data", data);
+      send(new Notification("notifications/message", params), requestId);
+    }
+  }
+
+  /** A request we sent to the client, waiting for its response or its timeout. */
+  private final class PendingClientRequest {
+    final long id;
+    final String method;
+    final Promise<JsonObject> promise = Promise.promise();
+    final long timer;
+    final Object relatedRequestId;
+
+    PendingClientRequest(long id, String method, long timeoutMillis, Object relatedRequestId) {
+      this.id = id;
+      this.method = method;
+      this.relatedRequestId = relatedRequestId;
+      this.timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> abandon("timeout",
+          new McpException(McpException.REQUEST_TIMEOUT, "The client did not answer " + method + " in time")));
+    }
+
+    void settle(Response response) {
+      vertx.cancelTimer(timer);
+      if (response.isError()) {
+        promise.tryFail(new McpException(response.error().code(), "The client refused " + method + ": " + response.error().message()));
+      } else {
+        promise.tryComplete(response.result());
+      }
+    }
+
+    void fail(McpException e) {
+      vertx.cancelTimer(timer);
+      promise.tryFail(e);
+    }
+
+    /** Gives up on the request and tells the client so, as the spec advises on timeouts. */
+    void abandon(String reason, McpException failure) {
+      if (pendingClientRequests.remove(id) != null) {
+        send(new Notification("notifications/cancelled", new JsonObject().put("requestId", id).put("reason", reason)), relatedRequestId);
+      }
+      fail(failure);
+    }
+  }
+
+  /** Server-to-client requests made on behalf of one client request. */
+  private final class SessionClientRequests implements ClientRequests {
+    private final Object relatedRequestId;
+    private final Cancellation cancellation;
+    private final Deadline deadline;
+
+    SessionClientRequests(Object relatedRequestId, Cancellation cancellation, Deadline deadline) {
+      this.relatedRequestId = relatedRequestId;
+      this.cancellation = cancellation;
+      this.deadline = deadline;
+    }
+
+    @Override
+    public Future<JsonObject> createMessage(JsonObject params) {
+      if (!supportsSampling()) {
+        return unsupported("sampling");
+      }
+      return request("sampling/createMessage", params);
+    }
+
+    @Override
+    public Future<JsonObject> elicit(JsonObject params) {
+      if (!supportsElicitation()) {
+        return unsupported("elicitation");
+      }
+      Object mode = params.getValue("mode");
+      if (mode != null && !"form".equals(mode)) {
+        return Future.failedFuture(McpException.invalidParams("The client did not declare elicitation mode " + mode));
+      }
+      return request("elicitation/create", params);
+    }
+
+    @Override
+    public Future<JsonObject> listRoots() {
+      if (!supportsRoots()) {
+        return unsupported("roots");
+      }
+      return request("roots/list", new JsonObject());
+    }
+
+    @Override
+    public boolean supportsSampling() {
+      return clientCapabilities.sampling();
+    }
+
+    @Override
+    public boolean supportsElicitation() {
+      return clientCapabilities.elicitationForm();
+    }
+
+    @Override
+    public boolean supportsRoots() {
+      return clientCapabilities.roots();
+    }
+
+    private Future<JsonObject> unsupported(String capability) {
+      return Future.failedFuture(new McpException(McpException.METHOD_NOT_FOUND,
+          "The client does not support " + capability));
+    }
+
+    private Future<JsonObject> request(String method, JsonObject params) {
+      Promise<JsonObject> result = Promise.promise();
+      context.runOnContext(v -> {
+        if (state == State.CLOSED || cancellation.isCancelled()) {
+          result.fail(new java.util.concurrent.CancellationException("request cancelled"));
+          return;
+        }
+        long id = nextOutgoingId++;
+        long timeout = Math.min(server.options().clientRequestTimeout().toMillis(), deadline.remaining().toMillis());
+        PendingClientRequest pending = new PendingClientRequest(id, method, timeout, relatedRequestId);
+        pendingClientRequests.put(id, pending);
+        cancellation.future().onSuccess(reason -> pending.abandon("cancelled",
+            new McpException(McpException.INTERNAL_ERROR, method + " abandoned: the request was cancelled")));
+        pending.promise.future().onComplete(result);
+        sink.send(new Request(id, method, params), relatedRequestId);
+      });
+      return result.future();
+    }
+  }
+
+  /** Turns backend changes into notifications for this session, on its context. */
+  private final class SessionNotifier implements BackendListener {
+    @Override
+    public void toolsChanged() {
+      notifyInitialized("notifications/tools/list_changed");
+    }
+
+    @Override
+    public void resourcesChanged() {
+      notifyInitialized("notifications/resources/list_changed");
+    }
+
+    @Override
+    public void promptsChanged() {
+      notifyInitialized("notifications/prompts/list_changed");
+    }
+
+    @Override
+    public void resourceUpdated(String uri) {
+      context.runOnContext(v -> {
+        if (state != State.CLOSED && subscriptions.contains(uri)) {
+          sink.send(new Notification("notifications/resources/updated", new JsonObject().put("uri", uri)), null);
+        }
+      });
+    }
+
+    private void notifyInitialized(String method) {
+      context.runOnContext(v -> {
+        if (state == State.INITIALIZED || state == State.READY) {
+          sink.send(new Notification(method, null), null);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.trident.transport.stdio;
+
+import io.trident.context.Cancellation;
+import io.trident.context.Principal;
+import io.trident.server.McpException;
+import io.trident.server.McpServer;
+import io.trident.server.McpSession;
+import io.trident.server.jsonrpc.JsonRpcCodec;
+import io.trident.server.jsonrpc.JsonRpcError;
+import io.trident.server.jsonrpc.JsonRpcMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MCP over stdio: newline-delimited JSON-RPC on stdin and stdout, one session for the life of the
+ * process. A reader thread frames and parses lines (blocking reads never touch the event loop), the
+ * session handles them concurrently on its event loop, and a writer thread owns stdout.
+ */
+public final class StdioTransport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
+  /** Messages waiting for stdout before we stop reading more requests. */
+  private static final long BACKLOG_HIGH_WATER = 10_000;
+  /** Lines handed to the event loop in one task, to amortise the hand-off. */
+  private static final int MAX_BATCH = 128;
+
+  private final McpServer server;
+  private final InputStream in;
+  private final StdoutWriter writer;
+  private final int maxLineBytes;
+  private final Principal principal;
+  private final Promise<Void> closed = Promise.promise();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private Context context;
+  private McpSession session;
+
+  /**
+   * @param in usually the process's stdin
+   * @param out the real stdout, which nothing else may write to
+   */
+  public StdioTransport(McpServer server, InputStream in, OutputStream out, int maxLineBytes, Principal principal) {
+    this.server = server;
+    this.in = in;
+    this.writer = new StdoutWriter(out);
+    this.maxLineBytes = maxLineBytes;
+    this.principal = principal;
+  }
+
+  /** Starts reading; the future completes when the session has ended (EOF or {@link #stop}). */
+  public Future<Void> start(Context context) {
+    this.context = context;
+    writer.start();
+    context.runOnContext(v -> {
+      session = new McpSession(server, context, principal, "stdio", (message, related) -> writer.write(message.toJson()));
+      Thread reader = new Thread(this::readLoop, "trident-stdin");
+      reader.setDaemon(true);
+      reader.start();
+    });
+    return closed.future();
+  }
+
+  /** Cancels in-flight work, flushes what is already queued for stdout, and ends the session. */
+  public void stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
+    context.runOnContext(v -> {
+      if (session != null) {
+        session.close(Cancellation.Reason.SHUTDOWN);
+      }
+      // Drain off the event loop: joining the writer thread blocks.
+      Thread drain = new Thread(() -> {
+        writer.drainAndStop(1000);
+        closed.tryComplete();
+      }, "trident-stdout-drain");
+      drain.setDaemon(true);
+      drain.start();
+    });
+  }
+
+  /** Runs on the reader thread: blocking reads are fine here and nowhere else. */
+  private void readLoop() {
+    LineReader reader = new LineReader(in, maxLineBytes);
+    List<JsonRpcCodec.Decoded> batch = new ArrayList<>(MAX_BATCH);
+    try {
+      while (!stopping.get()) {
+        LineReader.Line line = reader.next();
+        if (line instanceof LineReader.End) {
+          break;
+        }
+        JsonRpcCodec.Decoded decoded = decode(line);
+        if (decoded != null) {
+          batch.add(decoded);
+        }
+        if (batch.size() >= MAX_BATCH || !reader.hasBufferedLine()) {
+          dispatch(batch);
+          batch = new ArrayList<>(MAX_BATCH);
+          waitForWriter();
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("stdin failed: {}", e.toString());
+    }
+    dispatch(batch);
+    LOG.debug("stdin closed; shutting down");
+    stop();
+  }
+
+  private static JsonRpcCodec.Decoded decode(LineReader.Line line) {
+    if (line instanceof LineReader.TooLong tooLong) {
+      LOG.warn("refused a {}-byte message over the stdio line limit", tooLong.length());
+      return new JsonRpcCodec.Invalid(JsonRpcMessage.Response.failure(null,
+          new JsonRpcError(McpException.INVALID_REQUEST, "Invalid Request: message exceeds the size limit", null)));
+    }
+    LineReader.Text text = (LineReader.Text) line;
+    if (isBlank(text)) {
+      return null;
+    }
+    return JsonRpcCodec.decode(Buffer.buffer(java.util.Arrays.copyOf(text.bytes(), text.length())));
+  }
+
+  private static boolean isBlank(LineReader.Text text) {
+    for (int i = 0; i < text.length(); i++) {
+      byte b = text.bytes()[i];
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void dispatch(List<JsonRpcCodec.Decoded> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    context.runOnContext(v -> {
+      for (JsonRpcCodec.Decoded decoded : batch) {
+        if (session.isClosed()) {
+          return;
+        }
+        session.handle(decoded).onComplete(ar -> {
+          if (ar.succeeded() && ar.result() != null) {
+            writer.write(ar.result());
+          } else if (ar.failed()) {
+            LOG.error("unexpected failure handling a message", ar.cause());
+          }
+        });
+      }
+    });
+  }
+
+  /** Back-pressure: a client that does not read stdout stops us from reading more requests. */
+  private void waitForWriter() {
+    while (writer.backlog() > BACKLOG_HIGH_WATER && !stopping.get()) {
+      LockSupport.parkNanos(1_000_000);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.trident.transport.stdio;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes JSON messages to stdout, one per line, from a dedicated thread so that the event loop
+ * never blocks on a slow reader. Encoding happens here too, off the event loop. The stream is
+ * flushed whenever the queue runs dry, so bursts share one system call.
+ */
+final class StdoutWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StdoutWriter.class);
+  private static final Object STOP = new Object();
+
+  private final OutputStream out;
+  private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queued = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean broken;
+
+  StdoutWriter(OutputStream out) {
+    this.out = out;
+    this.thread = new Thread(this::run, "trident-stdout");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Queues a JsonObject or JsonArray; never blocks. */
+  void write(Object json) {
+    if (!broken) {
+      queued.incrementAndGet();
+      queue.add(json);
+    }
+  }
+
+  /** Messages queued but not yet written; the reader pauses when this grows (back-pressure). */
+  long backlog() {
+    return queued.get();
+  }
+
+  /** Writes what is queued, then stops; waits at most {@code millis}. */
+  void drainAndStop(long millis) {
+    queue.add(STOP);
+    try {
+      thread.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    List<Object> batch = new ArrayList<>(256);
+    Buffer chunk = Buffer.buffer(64 * 1024);
+    try {
+      while (true) {
+        Object first = queue.poll(1, TimeUnit.SECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, 1023);
+        boolean stop = false;
+        for (Object message : batch) {
+          if (message == STOP) {
+            stop = true;
+            break;
+          }
+          chunk.appendBuffer(Json.encodeToBuffer(message)).appendByte((byte) '\n');
+          if (chunk.length() >= 64 * 1024) {
+            out.write(chunk.getBytes());
+            chunk = Buffer.buffer(64 * 1024);
+          }
+        }
+        queued.addAndGet(-batch.size());
+        batch.clear();
+        if (chunk.length() > 0) {
+          out.write(chunk.getBytes());
+          chunk = Buffer.buffer(64 * 1024);
+        }
+        if (stop || queue.isEmpty()) {
+          out.flush();
+        }
+        if (stop) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      // The client closed stdout: nothing more can be delivered; the reader will see EOF soon.
+      broken = true;
+      LOG.debug("stdout closed: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,278 @@
+// Shared helpers for the Trident stdio interop tests.
+//
+// Two ways of talking to the jar:
+//  - connectSdk(): the official MCP TypeScript SDK client over StdioClientTransport;
+//  - RawServer: node:child_process directly, for what the SDK will not send
+//    (garbage lines, requests before initialize, closing stdin mid-call).
+//
+// The jar is taken from $TRIDENT_JAR, else ../../../target/trident.jar relative
+// to this folder. Set TRIDENT_INTEROP_VERBOSE=1 to see the server's stderr live.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const JAR = process.env.TRIDENT_JAR
+  ? path.resolve(process.env.TRIDENT_JAR)
+  : path.resolve(here, '../../../target/trident.jar');
+
+export const JAVA = process.env.TRIDENT_JAVA || 'java';
+
+export const VERBOSE = !!process.env.TRIDENT_INTEROP_VERBOSE;
+
+export const LATEST_PROTOCOL = '2025-11-25';
+
+export function serverArgs(backend = 'default') {
+  return ['-jar', JAR, '--transport', 'stdio', '--backend', backend];
+}
+
+export function assertJarExists() {
+  if (!existsSync(JAR)) {
+    throw new Error(`Trident jar not found at ${JAR}: build it first (mvn -B -q -o package -DskipTests) or set TRIDENT_JAR`);
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rejects after `ms` with a message naming what was awaited. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Spawns the jar behind the SDK's StdioClientTransport and connects a Client.
+ *
+ * Returns { client, transport, sent, received, errors, protocolVersion(), stderr(), finish() }.
+ * `sent`/`received` record every JSON-RPC message on the wire (as the SDK saw it),
+ * `errors` every transport/protocol error the SDK reported (e.g. a non-JSON line on stdout,
+ * a response to an unknown id). finish() closes the client and asserts that no such error occurred.
+ */
+export async function connectSdk(t, { backend = 'default', capabilities = {}, setup } = {}) {
+  assertJarExists();
+  const transport = new StdioClientTransport({
+    command: JAVA,
+    args: serverArgs(backend),
+    stderr: VERBOSE ? 'inherit' : 'pipe',
+  });
+  let stderrText = '';
+  if (!VERBOSE) {
+    // Drain the pipe so the server never blocks on a full stderr buffer.
+    transport.stderr?.on('data', (chunk) => {
+      stderrText += chunk.toString();
+      if (stderrText.length > 200_000) stderrText = stderrText.slice(-100_000);
+    });
+  }
+
+  const sent = [];
+  const received = [];
+  const errors = [];
+  let negotiated;
+
+  // Protocol.connect() chains onto a handler that is already set, so this sees every incoming message.
+  transport.onmessage = (message) => received.push(message);
+  // The client calls this (if present) with the version the server answered in initialize.
+  transport.setProtocolVersion = (version) => { negotiated = version; };
+  const originalSend = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    sent.push(message);
+    return originalSend(message, options);
+  };
+
+  const client = new Client({ name: 'trident-interop', version: '0.0.0' }, { capabilities });
+  client.onerror = (error) => errors.push(error);
+  setup?.(client);
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await client.close();
+  };
+  t.after(close);
+
+  try {
+    await withTimeout(client.connect(transport), 15_000, 'initialize');
+  } catch (error) {
+    error.message += `\n--- server stderr ---\n${stderrText.slice(-4000)}`;
+    throw error;
+  }
+
+  return {
+    client,
+    transport,
+    sent,
+    received,
+    errors,
+    protocolVersion: () => negotiated,
+    stderr: () => stderrText,
+    close,
+    async finish() {
+      await close();
+      if (errors.length) {
+        throw new Error(`SDK reported ${errors.length} protocol/transport error(s): `
+          + errors.map((e) => e?.message ?? String(e)).join(' | '));
+      }
+    },
+  };
+}
+
+/** Matches an SDK McpError (or any error carrying a JSON-RPC code) with the given code. */
+export function isMcpError(code) {
+  return (error) => {
+    if (typeof error?.code !== 'number') {
+      throw new Error(`expected an McpError with code ${code}, got: ${error?.stack ?? error}`);
+    }
+    if (error.code !== code) {
+      throw new Error(`expected McpError code ${code}, got ${error.code}: ${error.message}`);
+    }
+    return true;
+  };
+}
+
+/**
+ * The jar over a bare child process: newline-delimited JSON-RPC written and read by hand.
+ * Every stdout line is parsed; lines that are not JSON objects are kept in `nonJson`.
+ */
+export class RawServer {
+  constructor(t, backend = 'default') {
+    assertJarExists();
+    this.messages = [];
+    this.nonJson = [];
+    this.stderrText = '';
+    this.waiters = new Set();
+    this.taken = new Set();
+    this.child = spawn(JAVA, serverArgs(backend), {
+      stdio: ['pipe', 'pipe', VERBOSE ? 'inherit' : 'pipe'],
+    });
+    this.child.stderr?.on('data', (chunk) => {
+      this.stderrText += chunk.toString();
+      if (this.stderrText.length > 200_000) this.stderrText = this.stderrText.slice(-100_000);
+    });
+    // Writing to a server that already exited must not crash the test process.
+    this.child.stdin.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exitInfo = { code, signal, at: Date.now() };
+        resolve(this.exitInfo);
+      });
+    });
+    const lines = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      let message;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        this.nonJson.push(line);
+        return;
+      }
+      if (message === null || typeof message !== 'object') {
+        this.nonJson.push(line);
+        return;
+      }
+      this.messages.push(message);
+      for (const waiter of this.waiters) waiter();
+    });
+    t.after(() => this.kill());
+  }
+
+  kill() {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  /** Writes one line: a string as is, anything else as JSON. */
+  send(message) {
+    const line = typeof message === 'string' ? message : JSON.stringify(message);
+    this.child.stdin.write(line + '\n');
+  }
+
+  /** The first message (in arrival order) matching `predicate` that was not already returned. */
+  waitFor(predicate, ms = 8_000, what = 'a matching message') {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const check = () => {
+        if (done) return true;
+        for (let i = 0; i < this.messages.length; i++) {
+          if (!this.taken.has(i) && predicate(this.messages[i])) {
+            this.taken.add(i);
+            cleanup();
+            resolve(this.messages[i]);
+            return true;
+          }
+        }
+        return false;
+      };
+      const onExit = () => {
+        if (done) return;
+        if (!check()) {
+          cleanup();
+          reject(new Error(`server exited (${JSON.stringify(this.exitInfo)}) while waiting for ${what}; `
+            + `received: ${JSON.stringify(this.messages)}\n--- stderr ---\n${this.stderrText.slice(-4000)}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}; received: `
+          + `${JSON.stringify(this.messages).slice(0, 4000)}\n--- stderr ---\n${this.stderrText.slice(-4000)}`));
+      }, ms);
+      const cleanup = () => {
+        done = true;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      if (check()) return;
+      this.waiters.add(check);
+      this.exited.then(onExit);
+    });
+  }
+
+  /** Waits until at least `n` messages arrived in total; returns the first n. */
+  async waitForCount(n, ms = 8_000) {
+    await this.waitFor(() => this.messages.length >= n, ms, `${n} message(s)`);
+    return this.messages.slice(0, n);
+  }
+
+  response(id, ms = 8_000) {
+    return this.waitFor((m) => m.id === id && ('result' in m || 'error' in m), ms, `the response to id ${JSON.stringify(id)}`);
+  }
+
+  async request(id, method, params, ms = 8_000) {
+    const message = { jsonrpc: '2.0', id, method };
+    if (params !== undefined) message.params = params;
+    this.send(message);
+    return this.response(id, ms);
+  }
+
+  /** initialize + notifications/initialized; returns the initialize response. */
+  async initialize(protocolVersion = LATEST_PROTOCOL, id = 'init', ms = 15_000) {
+    const response = await this.request(id, 'initialize', {
+      protocolVersion,
+      capabilities: {},
+      clientInfo: { name: 'trident-interop-raw', version: '0.0.0' },
+    }, ms);
+    if (response.result) {
+      this.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    }
+    return response;
+  }
+
+  /** Closes stdin; resolves with { code, signal, elapsedMs } or rejects after `ms`. */
+  async closeStdin(ms = 4_000) {
+    const start = Date.now();
+    this.child.stdin.end();
+    const info = await withTimeout(this.exited, ms, 'the server to exit after stdin closed');
+    return { ...info, elapsedMs: info.at - start };
+  }
+}
