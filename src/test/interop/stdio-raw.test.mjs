@@ -82,6 +82,29 @@ describe('stdio framing', () => {
     await closeCleanly(server);
   });
 
+  test('a 1 MiB message round-trips; a line over 4 MiB is refused with -32600 and reading goes on', T, async (t) => {
+    const server = new RawServer(t);
+    await server.initialize();
+    const big = 'x'.repeat(1024 * 1024);
+    const echoed = await server.request('big', 'tools/call', { name: 'echo', arguments: { text: big } });
+    assert.equal(echoed.result?.content?.[0]?.text, big, 'the 1 MiB echo came back altered');
+
+    const huge = JSON.stringify({ jsonrpc: '2.0', id: 'huge', method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'y'.repeat(5 * 1024 * 1024) } } });
+    server.send(huge);
+    // Blank lines (and a CRLF-terminated one) are not messages.
+    server.send('');
+    server.send('   ');
+    server.child.stdin.write('{"jsonrpc":"2.0","id":"crlf","method":"ping"}\r\n');
+    const refused = await server.waitFor((m) => m.error && m.id === null, 8_000, 'the refusal of the long line');
+    assert.equal(refused.error.code, -32600, JSON.stringify(refused));
+    const pong = await server.response('crlf');
+    assert.deepEqual(pong.result, {});
+    assert.equal(server.messages.find((m) => m.id === 'huge'), undefined, 'the refused line must not be executed');
+    assert.equal(server.messages.filter((m) => m.error && m.id === null).length, 1, 'blank lines must not be answered');
+    await closeCleanly(server);
+  });
+
   test('protocol version negotiation: older supported versions are echoed, unknown ones get the latest', T, async (t) => {
     const cases = [
       ['2025-06-18', '2025-06-18'],

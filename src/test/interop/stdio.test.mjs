@@ -176,20 +176,37 @@ describe('progress, cancellation, concurrency', () => {
       { onprogress: (p) => updates.push(p) },
     );
     assert.notEqual(result.isError, true, JSON.stringify(result));
-    const wire = h.received.filter((m) => m.id !== undefined || m.method === 'notifications/progress')
-      .map((m) => m.method ? `${m.method}(${m.params?.progress})` : `response#${m.id}`);
-    assert.ok(updates.length >= 3, `expected >= 3 progress notifications, got ${JSON.stringify(updates)}; `
-      + `wire order: ${wire.join(', ')}`);
-    for (let i = 1; i < updates.length; i++) {
-      assert.ok(updates[i].progress > updates[i - 1].progress, `progress not increasing: ${JSON.stringify(updates)}`);
-    }
-    for (const u of updates) {
-      if (u.total !== undefined) assert.ok(u.progress <= u.total, `progress beyond total: ${JSON.stringify(u)}`);
-    }
+
     // The SDK attached a progressToken to the request it sent.
     const call = h.sent.find((m) => m.method === 'tools/call');
-    assert.ok(call.params._meta?.progressToken !== undefined, JSON.stringify(call));
-    await h.finish();
+    const token = call.params._meta?.progressToken;
+    assert.ok(token !== undefined, JSON.stringify(call));
+
+    // What the server put on the wire, in order: >= 3 increasing progress notifications for that
+    // token, all before the response (progress must stop once the request completed).
+    const responseIndex = h.received.findIndex((m) => m.id === call.id && ('result' in m || 'error' in m));
+    assert.ok(responseIndex >= 0, 'no response on the wire');
+    const progressIndexes = [];
+    h.received.forEach((m, i) => {
+      if (m.method === 'notifications/progress' && m.params?.progressToken === token) progressIndexes.push(i);
+    });
+    const wire = progressIndexes.map((i) => h.received[i].params);
+    assert.ok(wire.length >= 3, `expected >= 3 progress notifications, got ${JSON.stringify(wire)}`);
+    for (let i = 1; i < wire.length; i++) {
+      assert.ok(wire[i].progress > wire[i - 1].progress, `progress not increasing: ${JSON.stringify(wire)}`);
+    }
+    for (const p of wire) {
+      if (p.total !== undefined) assert.ok(p.progress <= p.total, `progress beyond total: ${JSON.stringify(p)}`);
+    }
+    assert.ok(progressIndexes.every((i) => i < responseIndex), 'a progress notification came after the response');
+
+    // What the SDK handed to onprogress: the same values, in order. SDK 1.27.1 defers notification
+    // handlers to a microtask but handles responses synchronously, so a last progress notification
+    // read in the same chunk as the response is dropped and reported to onerror as an "unknown token"
+    // (modelcontextprotocol/typescript-sdk#2580) although the server sent it in the right order.
+    assert.ok(updates.length >= 1, 'onprogress was never called');
+    assert.deepEqual(updates.map((u) => u.progress), wire.slice(0, updates.length).map((p) => p.progress));
+    await h.finish({ ignore: [/progress notification for an unknown token/] });
   });
 
   test('aborting simulate_work rejects, sends notifications/cancelled, server stays healthy', T, async (t) => {

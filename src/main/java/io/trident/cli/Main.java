@@ -43,6 +43,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:clean shutdown (EOF on stdin, SIGTERM)", "1:failed while running", "2:bad flags or configuration"})
 public final class Main implements Callable<Integer> {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
+
   static final Path DEFAULT_CONFIG = Path.of("conf", "trident.yaml");
 
   @Spec CommandLine.Model.CommandSpec spec;
@@ -104,8 +106,10 @@ public final class Main implements Callable<Integer> {
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
     Backend backend;
+    long backendStart = System.nanoTime();
     try {
       backend = BackendProviders.discover().build(backendNames, vertx);
+      LOG.debug("backend {} built in {} ms", backendNames, (System.nanoTime() - backendStart) / 1_000_000);
     } catch (IllegalArgumentException e) {
       vertx.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -118,6 +122,8 @@ public final class Main implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(1);
     stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
     ShutdownSignals.onTerminate(stdio::stop);
+    LOG.debug("stdio transport started {} ms after JVM start",
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
     try {
       done.await();
     } catch (InterruptedException e) {
