@@ -35,8 +35,12 @@ public final class ConfigLoader {
   public static TridentConfig parse(String yaml, String origin) {
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    String text = substituteEnv(yaml);
+    if (text.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
+      return TridentConfig.defaults();
+    }
     try {
-      TridentConfig config = mapper.readValue(substituteEnv(yaml), TridentConfig.class);
+      TridentConfig config = mapper.readValue(text, TridentConfig.class);
       return config == null ? TridentConfig.defaults() : config;
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("config " + origin + ": unknown key '" + e.getPropertyName() + "' at " + path(e));

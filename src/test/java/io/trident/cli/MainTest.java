@@ -1,0 +1,66 @@
+package io.trident.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Flag handling, in process: bad input must exit 2 with a message, before anything starts. */
+class MainTest {
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main(new ByteArrayOutputStream()));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--bogus", "--transport=carrier-pigeon", "--port=abc", "--port=70000"})
+  void badFlagsExitTwoWithAMessage(String flag) {
+    Run run = run(flag);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).isNotBlank();
+  }
+
+  @Test
+  void portNeedsExactlyOneNetworkTransport() {
+    Run run = run("--transport", "stdio", "--port", "3000");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("--port needs exactly one network transport");
+  }
+
+  @Test
+  void missingExplicitConfigFileIsReported() {
+    Run run = run("--config", "/nonexistent/trident.yaml");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("config file not found");
+  }
+
+  @Test
+  void unknownBackendNamesTheKnownOnes() {
+    Run run = run("--backend", "nosuch");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("unknown backend 'nosuch'").contains("default").contains("conformance");
+  }
+
+  @Test
+  void helpAndVersionExitZero() {
+    assertThat(run("--help")).satisfies(r -> {
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("--transport").contains("--backend");
+    });
+    assertThat(run("--version").out()).startsWith("trident ");
+  }
+}

@@ -1,0 +1,65 @@
+package io.trident.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  @Test
+  void emptyFileMeansDefaults() {
+    TridentConfig config = ConfigLoader.parse("", "test");
+    assertThat(config.backends()).containsExactly("default");
+    assertThat(config.server().pageSize()).isEqualTo(100);
+    assertThat(config.stdio().maxLineBytes()).isEqualTo(4 * 1024 * 1024);
+  }
+
+  @Test
+  void shippedConfigLoadsAndMatchesDefaults() {
+    TridentConfig config = ConfigLoader.load(Path.of("conf/trident.yaml"));
+    TridentConfig defaults = TridentConfig.defaults();
+    assertThat(config.server()).isEqualTo(defaults.server());
+    assertThat(config.stdio()).isEqualTo(defaults.stdio());
+    assertThat(config.backends()).isEqualTo(defaults.backends());
+  }
+
+  @Test
+  void unknownKeysAreRefusedByName() {
+    assertThatThrownBy(() -> ConfigLoader.parse("server:\n  pageSiz: 3\n", "t.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pageSiz")
+        .hasMessageContaining("t.yaml");
+  }
+
+  @Test
+  void environmentReferencesUseDefaultsWhenUnset() {
+    TridentConfig config = ConfigLoader.parse("server:\n  name: ${TRIDENT_TEST_SURELY_UNSET:-fallback}\n", "t");
+    assertThat(config.server().name()).isEqualTo("fallback");
+    assertThatThrownBy(() -> ConfigLoader.parse("server:\n  name: ${TRIDENT_TEST_SURELY_UNSET}\n", "t"))
+        .hasMessageContaining("TRIDENT_TEST_SURELY_UNSET");
+  }
+
+  @Test
+  void commentsMayMentionTheSyntax() {
+    assertThat(ConfigLoader.parse("# use ${VAR} here\nbackends: [conformance]\n", "t").backends())
+        .containsExactly("conformance");
+  }
+
+  @Test
+  void tooSmallLineLimitIsRefused() {
+    assertThatThrownBy(() -> ConfigLoader.parse("stdio:\n  maxLineBytes: 10\n", "t"))
+        .hasMessageContaining("maxLineBytes");
+  }
+
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Durations.parse("PT2H")).isEqualTo(Duration.ofHours(2));
+    assertThatThrownBy(() -> Durations.parse("soon")).hasMessageContaining("soon");
+  }
+}
