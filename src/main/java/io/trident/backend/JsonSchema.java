@@ -49,7 +49,16 @@ public final class JsonSchema {
   /** The validation failures of {@code value}, empty when it conforms. */
   public List<String> validate(Object value) {
     Set<ValidationMessage> messages = schema.validate(toNode(value));
-    return messages.stream().map(ValidationMessage::getMessage).sorted().toList();
+    return messages.stream().map(JsonSchema::describe).sorted().toList();
+  }
+
+  /** "required property 'text' not found" at the root, "/text: integer found, string expected" below it. */
+  private static String describe(ValidationMessage message) {
+    String text = message.getMessage();
+    if (text.startsWith("$: ")) {
+      return text.substring(3);
+    }
+    return text.startsWith(": ") ? text.substring(2) : text;
   }
 
   private static JsonNode toNode(Object value) {

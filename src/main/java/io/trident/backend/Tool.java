@@ -18,9 +18,21 @@ public final class Tool {
   /** SEP-986: 1 to 128 characters of letters, digits, underscore, hyphen and dot. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
+  private static final java.util.Set<String> DIALECTS = java.util.Set.of(
+      "https://json-schema.org/draft/2020-12/schema",
+      "https://json-schema.org/draft/2019-09/schema",
+      "http://json-schema.org/draft-07/schema#",
+      "http://json-schema.org/draft-07/schema",
+      "http://json-schema.org/draft-06/schema#",
+      "http://json-schema.org/draft-04/schema#");
+
+  /** The compiled input schema and, when declared, output schema (null otherwise). */
+  public record Schemas(JsonSchema input, JsonSchema output) {}
+
   private final ToolInfo info;
-  private final JsonSchema inputValidator;
-  private final JsonSchema outputValidator;
+  private volatile Schemas schemas;
+  private final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Future<Schemas>> compiling =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final String requiredScope;
   private final ToolHandler handler;
   private final BlockingToolHandler blockingHandler;
@@ -28,8 +40,6 @@ public final class Tool {
   private Tool(Builder b) {
     this.info =
         new ToolInfo(b.name, b.title, b.description, b.inputSchema, b.outputSchema, b.annotations, b.icons);
-    this.inputValidator = JsonSchema.compile(b.inputSchema);
-    this.outputValidator = b.outputSchema == null ? null : JsonSchema.compile(b.outputSchema);
     this.requiredScope = b.requiredScope;
     this.handler = b.handler;
     this.blockingHandler = b.blockingHandler;
@@ -47,13 +57,46 @@ public final class Tool {
     return info;
   }
 
-  public JsonSchema inputValidator() {
-    return inputValidator;
+  /**
+   * Compiles the schemas now, on the calling thread (slow the first time in a process: use
+   * {@link #schemas(io.vertx.core.Vertx)} from an event loop).
+   *
+   * @throws IllegalArgumentException when a schema cannot be compiled
+   */
+  public Schemas compileSchemas() {
+    Schemas s = schemas;
+    if (s == null) {
+      s = new Schemas(JsonSchema.compile(info.inputSchema()),
+          info.outputSchema() == null ? null : JsonSchema.compile(info.outputSchema()));
+      schemas = s;
+    }
+    return s;
   }
 
-  /** Null when the tool declares no output schema. */
-  public JsonSchema outputValidator() {
-    return outputValidator;
+  /** The compiled schemas, or null while they are not compiled yet. */
+  public Schemas compiledSchemas() {
+    return schemas;
+  }
+
+  /**
+   * The compiled schemas, compiled once on a worker thread. Compiling is deferred so that start-up
+   * (and a desktop client's first {@code initialize}) does not wait for the schema library to warm up.
+   */
+  public io.vertx.core.Future<Schemas> schemas(io.vertx.core.Vertx vertx) {
+    Schemas s = schemas;
+    if (s != null) {
+      return io.vertx.core.Future.succeededFuture(s);
+    }
+    io.vertx.core.Future<Schemas> running = compiling.get();
+    if (running != null) {
+      return running;
+    }
+    io.vertx.core.Promise<Schemas> promise = io.vertx.core.Promise.promise();
+    if (compiling.compareAndSet(null, promise.future())) {
+      vertx.executeBlocking(this::compileSchemas, false).onComplete(promise);
+      return promise.future();
+    }
+    return compiling.get();
   }
 
   /** The scope a caller needs besides {@code tools:call}, or null. */
@@ -155,6 +198,11 @@ public final class Tool {
       }
       if (!"object".equals(inputSchema.getValue("type"))) {
         throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\"");
+      }
+      for (JsonObject schema : new JsonObject[] {inputSchema, outputSchema}) {
+        if (schema != null && schema.containsKey("$schema") && !DIALECTS.contains(String.valueOf(schema.getValue("$schema")))) {
+          throw new IllegalArgumentException("tool " + name + ": unsupported JSON Schema dialect " + schema.getValue("$schema"));
+        }
       }
       return new Tool(this);
     }

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -43,7 +44,6 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:clean shutdown (EOF on stdin, SIGTERM)", "1:failed while running", "2:bad flags or configuration"})
 public final class Main implements Callable<Integer> {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
 
   static final Path DEFAULT_CONFIG = Path.of("conf", "trident.yaml");
 
@@ -76,7 +76,9 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     // Keep the real stdout for protocol bytes; anything else printing to System.out goes to stderr.
     PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
-    CommandLine cli = new CommandLine(new Main(protocolOut));
+    // Starting Vert.x is the slowest step of start-up: overlap it with parsing flags and config.
+    CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(Main::startVertx);
+    CommandLine cli = new CommandLine(new Main(protocolOut, vertx));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setOut(new java.io.PrintWriter(protocolOut, true));
     int code = cli.execute(args);
@@ -84,13 +86,26 @@ public final class Main implements Callable<Integer> {
   }
 
   private final OutputStream protocolOut;
+  private final CompletableFuture<Vertx> vertxStarting;
 
-  Main(OutputStream protocolOut) {
+  Main(OutputStream protocolOut, CompletableFuture<Vertx> vertxStarting) {
     this.protocolOut = protocolOut;
+    this.vertxStarting = vertxStarting;
+  }
+
+  /** For tests that only check flags: Vert.x is started on demand. */
+  Main(OutputStream protocolOut) {
+    this(protocolOut, null);
+  }
+
+  private static Vertx startVertx() {
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
   }
 
   @Override
   public Integer call() {
+    // Looked up here, not in a static field: logging start-up then overlaps with Vert.x start-up.
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
     Set<TransportKind> selected = selectedTransports();
     validatePorts(selected);
     TridentConfig config = loadConfig();
@@ -104,12 +119,12 @@ public final class Main implements Callable<Integer> {
     }
     System.setOut(System.err);
 
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
+    Vertx vertx = vertxStarting == null ? startVertx() : vertxStarting.join();
     Backend backend;
     long backendStart = System.nanoTime();
     try {
       backend = BackendProviders.discover().build(backendNames, vertx);
-      LOG.debug("backend {} built in {} ms", backendNames, (System.nanoTime() - backendStart) / 1_000_000);
+      log.debug("backend {} built in {} ms", backendNames, (System.nanoTime() - backendStart) / 1_000_000);
     } catch (IllegalArgumentException e) {
       vertx.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -122,8 +137,10 @@ public final class Main implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(1);
     stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
     ShutdownSignals.onTerminate(stdio::stop);
-    LOG.debug("stdio transport started {} ms after JVM start",
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    if (log.isDebugEnabled()) {
+      log.debug("stdio transport started {} ms after JVM start",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    }
     try {
       done.await();
     } catch (InterruptedException e) {

@@ -43,11 +43,25 @@ public final class McpServer {
   private final Vertx vertx;
   private final Backend backend;
   private final ServerOptions options;
+  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
 
   public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
     this.vertx = vertx;
     this.backend = backend;
     this.options = options;
+  }
+
+  /**
+   * Compiles every tool's schemas on workers, so the first calls find them ready. Sessions call this
+   * once they have answered {@code initialize}: earlier, it would compete with start-up for the CPU.
+   */
+  public void warmUp() {
+    if (!warmedUp.compareAndSet(false, true)) {
+      return;
+    }
+    for (Tool tool : backend.tools()) {
+      tool.schemas(vertx).onFailure(e -> LOG.error("tool {} has an invalid schema and cannot be called: {}", tool.name(), e.getMessage()));
+    }
   }
 
   public Vertx vertx() {
@@ -94,10 +108,20 @@ public final class McpServer {
       return Future.failedFuture(McpException.invalidParams("Unknown tool: " + name));
     }
     JsonObject args = arguments == null ? new JsonObject() : arguments;
-    List<String> problems = tool.inputValidator().validate(args);
+    Tool.Schemas schemas = tool.compiledSchemas();
+    if (schemas != null) {
+      return run(tool, schemas, args, context);
+    }
+    return tool.schemas(vertx).transform(ar -> ar.succeeded()
+        ? run(tool, ar.result(), args, context)
+        : Future.succeededFuture(internalToolError(tool, ar.cause())));
+  }
+
+  private Future<CallToolResult> run(Tool tool, Tool.Schemas schemas, JsonObject args, CallContext context) {
+    List<String> problems = schemas.input().validate(args);
     if (!problems.isEmpty()) {
       return Future.succeededFuture(
-          CallToolResult.error("Invalid arguments for tool " + name + ": " + String.join("; ", problems)));
+          CallToolResult.error("Invalid arguments for tool " + tool.name() + ": " + String.join("; ", problems)));
     }
     Future<CallToolResult> run;
     try {
@@ -112,23 +136,23 @@ public final class McpServer {
     } catch (RuntimeException e) {
       run = Future.failedFuture(e);
     }
-    return run.map(result -> checkOutput(tool, result))
+    return run.map(result -> checkOutput(tool, schemas, result))
         .recover(failure -> failure instanceof java.util.concurrent.CancellationException
             ? Future.failedFuture(failure)
             : Future.succeededFuture(toolFailure(tool, failure)));
   }
 
-  private CallToolResult checkOutput(Tool tool, CallToolResult result) {
+  private CallToolResult checkOutput(Tool tool, Tool.Schemas schemas, CallToolResult result) {
     if (result == null) {
       return internalToolError(tool, new IllegalStateException("tool returned a null result"));
     }
-    if (tool.outputValidator() == null || result.isError()) {
+    if (schemas.output() == null || result.isError()) {
       return result;
     }
     if (result.structuredContent() == null) {
       return internalToolError(tool, new IllegalStateException("tool declares an outputSchema but returned no structuredContent"));
     }
-    List<String> problems = tool.outputValidator().validate(result.structuredContent());
+    List<String> problems = schemas.output().validate(result.structuredContent());
     if (!problems.isEmpty()) {
       return internalToolError(tool, new IllegalStateException("structuredContent does not match outputSchema: " + problems));
     }

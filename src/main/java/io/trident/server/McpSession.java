@@ -148,7 +148,10 @@ public final class McpSession {
       return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST, "Session is closed"));
     }
     if ("initialize".equals(request.method())) {
-      return Future.succeededFuture(initialize(request));
+      Response response = initialize(request);
+      // After the reply is on its way, so that warming up does not delay it.
+      context.runOnContext(v -> server.warmUp());
+      return Future.succeededFuture(response);
     }
     if (state == State.NEW && !"ping".equals(request.method())) {
       return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST,

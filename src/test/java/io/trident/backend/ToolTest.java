@@ -20,9 +20,9 @@ class ToolTest {
         + "\"$defs\":{\"a\":{\"type\":\"string\"}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"}},\"additionalProperties\":false}");
     Tool tool = valid("t").inputSchema(schema).build();
     assertThat(tool.info().toJson().getJsonObject("inputSchema").encode()).isEqualTo(schema.encode());
-    assertThat(tool.inputValidator().validate(new JsonObject().put("x", 1))).isNotEmpty();
-    assertThat(tool.inputValidator().validate(new JsonObject().put("x", "ok"))).isEmpty();
-    assertThat(tool.inputValidator().validate(new JsonObject().put("y", "no"))).isNotEmpty();
+    assertThat(tool.compileSchemas().input().validate(new JsonObject().put("x", 1))).isNotEmpty();
+    assertThat(tool.compileSchemas().input().validate(new JsonObject().put("x", "ok"))).isEmpty();
+    assertThat(tool.compileSchemas().input().validate(new JsonObject().put("y", "no"))).isNotEmpty();
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.trident.server.jsonrpc;
 import io.trident.server.McpException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class JsonRpcCodec {
   public static Decoded decode(Buffer bytes) {
     Object value;
     try {
-      value = Json.decodeValue(bytes);
+      value = WireJson.decode(bytes);
     } catch (DecodeException | IllegalStateException e) {
       return parseError();
     }
@@ -42,7 +41,7 @@ public final class JsonRpcCodec {
   public static Decoded decode(String text) {
     Object value;
     try {
-      value = Json.decodeValue(text);
+      value = WireJson.decode(text);
     } catch (DecodeException | IllegalStateException e) {
       return parseError();
     }

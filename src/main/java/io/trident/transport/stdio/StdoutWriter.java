@@ -1,7 +1,7 @@
 package io.trident.transport.stdio;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
+import io.trident.server.jsonrpc.WireJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -78,7 +78,7 @@ final class StdoutWriter {
             stop = true;
             break;
           }
-          chunk.appendBuffer(Json.encodeToBuffer(message)).appendByte((byte) '\n');
+          chunk.appendBuffer(WireJson.encode(message)).appendByte((byte) '\n');
           if (chunk.length() >= 64 * 1024) {
             out.write(chunk.getBytes());
             chunk = Buffer.buffer(64 * 1024);
