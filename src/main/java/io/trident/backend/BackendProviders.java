@@ -36,7 +36,8 @@ public final class BackendProviders {
     for (String name : names) {
       BackendProvider provider = byName.get(name);
       if (provider == null) {
-        throw new IllegalArgumentException("unknown backend '" + name + "' (available: " + String.join(", ", names()) + ")");
+        throw new IllegalArgumentException(
+            "unknown backend '" + name + "' (available: " + String.join(", ", names()) + ")");
       }
       provider.register(backend, vertx);
     }

@@ -19,7 +19,8 @@ public interface Completer {
     List<String> copy = List.copyOf(values);
     return (prefix, context) -> {
       String p = prefix.toLowerCase(java.util.Locale.ROOT);
-      return Future.succeededFuture(copy.stream().filter(v -> v.toLowerCase(java.util.Locale.ROOT).startsWith(p)).toList());
+      return Future.succeededFuture(
+          copy.stream().filter(v -> v.toLowerCase(java.util.Locale.ROOT).startsWith(p)).toList());
     };
   }
 }

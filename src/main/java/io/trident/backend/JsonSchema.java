@@ -36,7 +36,8 @@ public final class JsonSchema {
       try {
         dialect = SpecVersionDetector.detect(node);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("unsupported JSON Schema dialect: " + schemaJson.getValue("$schema"));
+        throw new IllegalArgumentException(
+            "unsupported JSON Schema dialect: " + schemaJson.getValue("$schema"));
       }
     }
     try {
@@ -52,7 +53,10 @@ public final class JsonSchema {
     return messages.stream().map(JsonSchema::describe).sorted().toList();
   }
 
-  /** "required property 'text' not found" at the root, "/text: integer found, string expected" below it. */
+  /**
+   * "required property 'text' not found" at the root, "/text: integer found, string expected" below
+   * it.
+   */
   private static String describe(ValidationMessage message) {
     String text = message.getMessage();
     if (text.startsWith("$: ")) {

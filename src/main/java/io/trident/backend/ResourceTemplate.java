@@ -6,7 +6,10 @@ import java.util.Objects;
 
 /** A family of resources addressed by a URI template, with optional completion per variable. */
 public record ResourceTemplate(
-    ResourceTemplateInfo info, UriTemplate template, ResourceReader reader, Map<String, Completer> completers) {
+    ResourceTemplateInfo info,
+    UriTemplate template,
+    ResourceReader reader,
+    Map<String, Completer> completers) {
 
   public ResourceTemplate {
     Objects.requireNonNull(info, "info");
@@ -14,8 +17,11 @@ public record ResourceTemplate(
     completers = Map.copyOf(completers);
   }
 
-  /** @throws IllegalArgumentException when the URI template is not supported */
-  public static ResourceTemplate of(ResourceTemplateInfo info, ResourceReader reader, Map<String, Completer> completers) {
+  /**
+   * @throws IllegalArgumentException when the URI template is not supported
+   */
+  public static ResourceTemplate of(
+      ResourceTemplateInfo info, ResourceReader reader, Map<String, Completer> completers) {
     return new ResourceTemplate(info, UriTemplate.parse(info.uriTemplate()), reader, completers);
   }
 }

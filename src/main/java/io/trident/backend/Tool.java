@@ -18,28 +18,30 @@ public final class Tool {
   /** SEP-986: 1 to 128 characters of letters, digits, underscore, hyphen and dot. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
-  private static final java.util.Set<String> DIALECTS = java.util.Set.of(
-      "https://json-schema.org/draft/2020-12/schema",
-      "https://json-schema.org/draft/2019-09/schema",
-      "http://json-schema.org/draft-07/schema#",
-      "http://json-schema.org/draft-07/schema",
-      "http://json-schema.org/draft-06/schema#",
-      "http://json-schema.org/draft-04/schema#");
+  private static final java.util.Set<String> DIALECTS =
+      java.util.Set.of(
+          "https://json-schema.org/draft/2020-12/schema",
+          "https://json-schema.org/draft/2019-09/schema",
+          "http://json-schema.org/draft-07/schema#",
+          "http://json-schema.org/draft-07/schema",
+          "http://json-schema.org/draft-06/schema#",
+          "http://json-schema.org/draft-04/schema#");
 
   /** The compiled input schema and, when declared, output schema (null otherwise). */
   public record Schemas(JsonSchema input, JsonSchema output) {}
 
   private final ToolInfo info;
   private volatile Schemas schemas;
-  private final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Future<Schemas>> compiling =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Future<Schemas>>
+      compiling = new java.util.concurrent.atomic.AtomicReference<>();
   private final String requiredScope;
   private final ToolHandler handler;
   private final BlockingToolHandler blockingHandler;
 
   private Tool(Builder b) {
     this.info =
-        new ToolInfo(b.name, b.title, b.description, b.inputSchema, b.outputSchema, b.annotations, b.icons);
+        new ToolInfo(
+            b.name, b.title, b.description, b.inputSchema, b.outputSchema, b.annotations, b.icons);
     this.requiredScope = b.requiredScope;
     this.handler = b.handler;
     this.blockingHandler = b.blockingHandler;
@@ -58,16 +60,18 @@ public final class Tool {
   }
 
   /**
-   * Compiles the schemas now, on the calling thread (slow the first time in a process: use
-   * {@link #schemas(io.vertx.core.Vertx)} from an event loop).
+   * Compiles the schemas now, on the calling thread (slow the first time in a process: use {@link
+   * #schemas(io.vertx.core.Vertx)} from an event loop).
    *
    * @throws IllegalArgumentException when a schema cannot be compiled
    */
   public Schemas compileSchemas() {
     Schemas s = schemas;
     if (s == null) {
-      s = new Schemas(JsonSchema.compile(info.inputSchema()),
-          info.outputSchema() == null ? null : JsonSchema.compile(info.outputSchema()));
+      s =
+          new Schemas(
+              JsonSchema.compile(info.inputSchema()),
+              info.outputSchema() == null ? null : JsonSchema.compile(info.outputSchema()));
       schemas = s;
     }
     return s;
@@ -80,7 +84,8 @@ public final class Tool {
 
   /**
    * The compiled schemas, compiled once on a worker thread. Compiling is deferred so that start-up
-   * (and a desktop client's first {@code initialize}) does not wait for the schema library to warm up.
+   * (and a desktop client's first {@code initialize}) does not wait for the schema library to warm
+   * up.
    */
   public io.vertx.core.Future<Schemas> schemas(io.vertx.core.Vertx vertx) {
     Schemas s = schemas;
@@ -122,7 +127,8 @@ public final class Tool {
     private final String name;
     private String title;
     private String description;
-    private JsonObject inputSchema = new JsonObject().put("type", "object").put("properties", new JsonObject());
+    private JsonObject inputSchema =
+        new JsonObject().put("type", "object").put("properties", new JsonObject());
     private JsonObject outputSchema;
     private ToolAnnotations annotations;
     private final List<Icon> icons = new ArrayList<>();
@@ -147,7 +153,10 @@ public final class Tool {
       return this;
     }
 
-    /** The JSON Schema of the arguments, served verbatim; an object schema with no properties by default. */
+    /**
+     * The JSON Schema of the arguments, served verbatim; an object schema with no properties by
+     * default.
+     */
     public Builder inputSchema(JsonObject schema) {
       this.inputSchema = Objects.requireNonNull(schema).copy();
       return this;
@@ -188,7 +197,9 @@ public final class Tool {
       return this;
     }
 
-    /** @throws IllegalArgumentException when something required is missing or a schema is invalid */
+    /**
+     * @throws IllegalArgumentException when something required is missing or a schema is invalid
+     */
     public Tool build() {
       if (description == null || description.isBlank()) {
         throw new IllegalArgumentException("tool " + name + " needs a description");
@@ -197,11 +208,15 @@ public final class Tool {
         throw new IllegalArgumentException("tool " + name + " needs a handler");
       }
       if (!"object".equals(inputSchema.getValue("type"))) {
-        throw new IllegalArgumentException("tool " + name + ": inputSchema must have type \"object\"");
+        throw new IllegalArgumentException(
+            "tool " + name + ": inputSchema must have type \"object\"");
       }
       for (JsonObject schema : new JsonObject[] {inputSchema, outputSchema}) {
-        if (schema != null && schema.containsKey("$schema") && !DIALECTS.contains(String.valueOf(schema.getValue("$schema")))) {
-          throw new IllegalArgumentException("tool " + name + ": unsupported JSON Schema dialect " + schema.getValue("$schema"));
+        if (schema != null
+            && schema.containsKey("$schema")
+            && !DIALECTS.contains(String.valueOf(schema.getValue("$schema")))) {
+          throw new IllegalArgumentException(
+              "tool " + name + ": unsupported JSON Schema dialect " + schema.getValue("$schema"));
         }
       }
       return new Tool(this);

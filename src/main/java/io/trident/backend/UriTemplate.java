@@ -23,14 +23,17 @@ public final class UriTemplate {
   private final List<String> variables;
   private final List<Boolean> reserved;
 
-  private UriTemplate(String template, Pattern matcher, List<String> variables, List<Boolean> reserved) {
+  private UriTemplate(
+      String template, Pattern matcher, List<String> variables, List<Boolean> reserved) {
     this.template = template;
     this.matcher = matcher;
     this.variables = List.copyOf(variables);
     this.reserved = List.copyOf(reserved);
   }
 
-  /** @throws IllegalArgumentException when the template has an unsupported expression */
+  /**
+   * @throws IllegalArgumentException when the template has an unsupported expression
+   */
   public static UriTemplate parse(String template) {
     StringBuilder regex = new StringBuilder("^");
     List<String> variables = new ArrayList<>();
@@ -74,7 +77,11 @@ public final class UriTemplate {
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < variables.size(); i++) {
       String raw = m.group(i + 1);
-      values.put(variables.get(i), reserved.get(i) ? raw : URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
+      values.put(
+          variables.get(i),
+          reserved.get(i)
+              ? raw
+              : URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
     }
     return Optional.of(values);
   }

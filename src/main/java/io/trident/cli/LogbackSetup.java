@@ -10,10 +10,10 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
- * Logging set up in code, found by logback through its {@code Configurator} service. Everything goes
- * to stderr (stdout carries protocol bytes on stdio); the root level comes from
- * {@code TRIDENT_LOG_LEVEL}. Skipping XML configuration also takes a noticeable slice off start-up.
- * A {@code logback.xml} or {@code -Dlogback.configurationFile} given by an operator still wins.
+ * Logging set up in code, found by logback through its {@code Configurator} service. Everything
+ * goes to stderr (stdout carries protocol bytes on stdio); the root level comes from {@code
+ * TRIDENT_LOG_LEVEL}. Skipping XML configuration also takes a noticeable slice off start-up. A
+ * {@code logback.xml} or {@code -Dlogback.configurationFile} given by an operator still wins.
  */
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
 

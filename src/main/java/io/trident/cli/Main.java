@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code java -jar trident.jar}: parses flags, loads config, builds the backend and runs transports. */
+/**
+ * {@code java -jar trident.jar}: parses flags, loads config, builds the backend and runs
+ * transports.
+ */
 @Command(
     name = "trident",
     mixinStandardHelpOptions = true,
@@ -41,30 +44,50 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "One MCP server over stdio, Streamable HTTP and gRPC.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:clean shutdown (EOF on stdin, SIGTERM)", "1:failed while running", "2:bad flags or configuration"})
+    exitCodeList = {
+      "0:clean shutdown (EOF on stdin, SIGTERM)",
+      "1:failed while running",
+      "2:bad flags or configuration"
+    })
 public final class Main implements Callable<Integer> {
-
 
   static final Path DEFAULT_CONFIG = Path.of("conf", "trident.yaml");
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--transport", split = ",", paramLabel = "KIND",
-      description = "stdio, http, grpc or all; repeat or comma-separate for several (default: stdio)")
+  @Option(
+      names = "--transport",
+      split = ",",
+      paramLabel = "KIND",
+      description =
+          "stdio, http, grpc or all; repeat or comma-separate for several (default: stdio)")
   List<TransportKind> transports = List.of();
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "configuration file (default: conf/trident.yaml when it exists; env TRIDENT_CONFIG)")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "configuration file (default: conf/trident.yaml when it exists; env TRIDENT_CONFIG)")
   Path config;
 
-  @Option(names = "--backend", split = ",", paramLabel = "NAME",
-      description = "backend(s) to serve: default, conformance, or a user backend on the class path (env TRIDENT_BACKEND)")
+  @Option(
+      names = "--backend",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "backend(s) to serve: default, conformance, or a user backend on the class path (env TRIDENT_BACKEND)")
   List<String> backends;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "bind address of the network transports (default 127.0.0.1)")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "bind address of the network transports (default 127.0.0.1)")
   String host;
 
-  @Option(names = "--port", paramLabel = "N", description = "port of the one network transport selected")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "port of the one network transport selected")
   Integer port;
 
   @Option(names = "--http-port", paramLabel = "N", description = "port of the HTTP transport")
@@ -99,7 +122,9 @@ public final class Main implements Callable<Integer> {
   }
 
   private static Vertx startVertx() {
-    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
+    return Vertx.vertx(
+        new VertxOptions()
+            .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
   }
 
   @Override
@@ -113,7 +138,8 @@ public final class Main implements Callable<Integer> {
     List<String> backendNames = backendNames(config);
     for (TransportKind kind : List.of(TransportKind.HTTP, TransportKind.GRPC)) {
       if (selected.contains(kind)) {
-        throw new ParameterException(spec.commandLine(),
+        throw new ParameterException(
+            spec.commandLine(),
             "the " + kind + " transport is not available in this build yet; use --transport stdio");
       }
     }
@@ -124,21 +150,31 @@ public final class Main implements Callable<Integer> {
     long backendStart = System.nanoTime();
     try {
       backend = BackendProviders.discover().build(backendNames, vertx);
-      log.debug("backend {} built in {} ms", backendNames, (System.nanoTime() - backendStart) / 1_000_000);
+      log.debug(
+          "backend {} built in {} ms",
+          backendNames,
+          (System.nanoTime() - backendStart) / 1_000_000);
     } catch (IllegalArgumentException e) {
       vertx.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     McpServer server = new McpServer(vertx, backend, options);
-    Principal local = Principal.local(config.local().user(), new HashSet<>(config.local().scopes()));
-    StdioTransport stdio = new StdioTransport(server, new FileInputStream(FileDescriptor.in), protocolOut,
-        config.stdio().maxLineBytes(), local);
+    Principal local =
+        Principal.local(config.local().user(), new HashSet<>(config.local().scopes()));
+    StdioTransport stdio =
+        new StdioTransport(
+            server,
+            new FileInputStream(FileDescriptor.in),
+            protocolOut,
+            config.stdio().maxLineBytes(),
+            local);
 
     CountDownLatch done = new CountDownLatch(1);
     stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
     ShutdownSignals.onTerminate(stdio::stop);
     if (log.isDebugEnabled()) {
-      log.debug("stdio transport started {} ms after JVM start",
+      log.debug(
+          "stdio transport started {} ms after JVM start",
           java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
     }
     try {
@@ -179,16 +215,20 @@ public final class Main implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "port out of range 0-65535: " + p);
       }
     }
-    long network = selected.stream().filter(k -> k == TransportKind.HTTP || k == TransportKind.GRPC).count();
+    long network =
+        selected.stream().filter(k -> k == TransportKind.HTTP || k == TransportKind.GRPC).count();
     if (port != null && network != 1) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "--port needs exactly one network transport (http or grpc); use --http-port and --grpc-port");
     }
     if (httpPort != null && !selected.contains(TransportKind.HTTP)) {
-      throw new ParameterException(spec.commandLine(), "--http-port given but the http transport is not selected");
+      throw new ParameterException(
+          spec.commandLine(), "--http-port given but the http transport is not selected");
     }
     if (grpcPort != null && !selected.contains(TransportKind.GRPC)) {
-      throw new ParameterException(spec.commandLine(), "--grpc-port given but the grpc transport is not selected");
+      throw new ParameterException(
+          spec.commandLine(), "--grpc-port given but the grpc transport is not selected");
     }
   }
 
@@ -205,7 +245,9 @@ public final class Main implements Callable<Integer> {
         return ConfigLoader.load(file);
       }
       // A desktop client may start us from any directory: the default file is optional.
-      return Files.isRegularFile(DEFAULT_CONFIG) ? ConfigLoader.load(DEFAULT_CONFIG) : TridentConfig.defaults();
+      return Files.isRegularFile(DEFAULT_CONFIG)
+          ? ConfigLoader.load(DEFAULT_CONFIG)
+          : TridentConfig.defaults();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -215,8 +257,13 @@ public final class Main implements Callable<Integer> {
     TridentConfig.ServerSection s = config.server();
     try {
       return new ServerOptions(
-          new Implementation(s.name(), "Trident", versionString(), "One MCP server over stdio, Streamable HTTP and gRPC",
-              null, List.of()),
+          new Implementation(
+              s.name(),
+              "Trident",
+              versionString(),
+              "One MCP server over stdio, Streamable HTTP and gRPC",
+              null,
+              List.of()),
           s.instructions(),
           s.pageSize(),
           Durations.parse(s.requestTimeout()),

@@ -16,10 +16,12 @@ final class ShutdownSignals {
   static void onTerminate(Runnable stop) {
     for (String name : new String[] {"TERM", "INT"}) {
       try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-          LOG.info("received SIG{}; shutting down", name);
-          stop.run();
-        });
+        sun.misc.Signal.handle(
+            new sun.misc.Signal(name),
+            signal -> {
+              LOG.info("received SIG{}; shutting down", name);
+              stop.run();
+            });
       } catch (IllegalArgumentException e) {
         // Signal not available on this platform (or reserved by the JVM): keep the default.
         LOG.debug("cannot handle SIG{}: {}", name, e.getMessage());

@@ -17,11 +17,14 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-  private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern ENV =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
   private ConfigLoader() {}
 
-  /** @throws IllegalArgumentException with a message fit for the command line */
+  /**
+   * @throws IllegalArgumentException with a message fit for the command line
+   */
   public static TridentConfig load(Path file) {
     String text;
     try {
@@ -33,8 +36,9 @@ public final class ConfigLoader {
   }
 
   public static TridentConfig parse(String yaml, String origin) {
-    ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    ObjectMapper mapper =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     String text = substituteEnv(yaml);
     if (text.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
       return TridentConfig.defaults();
@@ -43,7 +47,8 @@ public final class ConfigLoader {
       TridentConfig config = mapper.readValue(text, TridentConfig.class);
       return config == null ? TridentConfig.defaults() : config;
     } catch (UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException("config " + origin + ": unknown key '" + e.getPropertyName() + "' at " + path(e));
+      throw new IllegalArgumentException(
+          "config " + origin + ": unknown key '" + e.getPropertyName() + "' at " + path(e));
     } catch (JsonProcessingException e) {
       Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
       String msg = cause == e ? e.getOriginalMessage() : cause.getMessage();
@@ -53,11 +58,13 @@ public final class ConfigLoader {
 
   private static String path(UnrecognizedPropertyException e) {
     StringBuilder sb = new StringBuilder();
-    e.getPath().forEach(ref -> {
-      if (ref.getFieldName() != null) {
-        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-      }
-    });
+    e.getPath()
+        .forEach(
+            ref -> {
+              if (ref.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+              }
+            });
     return sb.toString();
   }
 
@@ -82,7 +89,8 @@ public final class ConfigLoader {
         value = m.group(2);
       }
       if (value == null) {
-        throw new IllegalArgumentException("environment variable " + m.group(1) + " is not set and has no default");
+        throw new IllegalArgumentException(
+            "environment variable " + m.group(1) + " is not set and has no default");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }

@@ -5,14 +5,19 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations as people write them in config: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601. */
+/**
+ * Parses durations as people write them in config: {@code 500ms}, {@code 30s}, {@code 5m}, {@code
+ * 1h}, or ISO-8601.
+ */
 public final class Durations {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
   private Durations() {}
 
-  /** @throws IllegalArgumentException with the offending text */
+  /**
+   * @throws IllegalArgumentException with the offending text
+   */
   public static Duration parse(String text) {
     String t = text.trim();
     Matcher m = SIMPLE.matcher(t);
@@ -28,7 +33,8 @@ public final class Durations {
     try {
       return Duration.parse(t);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 500ms, 30s, 5m, 1h)");
+      throw new IllegalArgumentException(
+          "not a duration: '" + text + "' (use e.g. 500ms, 30s, 5m, 1h)");
     }
   }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The whole configuration file ({@code conf/trident.yaml}). Every section and key is optional;
- * missing ones take the documented defaults; unknown keys are refused so typos do not pass silently.
+ * missing ones take the documented defaults; unknown keys are refused so typos do not pass
+ * silently.
  */
 public record TridentConfig(
     @JsonProperty("server") ServerSection server,
@@ -57,10 +58,12 @@ public record TridentConfig(
   }
 
   /** A network transport's bind address. */
-  public record NetworkSection(@JsonProperty("host") String host, @JsonProperty("port") Integer port) {}
+  public record NetworkSection(
+      @JsonProperty("host") String host, @JsonProperty("port") Integer port) {}
 
   /** The principal of a local (stdio) caller. */
-  public record LocalSection(@JsonProperty("user") String user, @JsonProperty("scopes") List<String> scopes) {
+  public record LocalSection(
+      @JsonProperty("user") String user, @JsonProperty("scopes") List<String> scopes) {
     public LocalSection {
       user = user == null ? System.getProperty("user.name", "local") : user;
       scopes = scopes == null ? List.of("*") : List.copyOf(scopes);

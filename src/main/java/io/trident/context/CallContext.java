@@ -119,7 +119,8 @@ public final class CallContext {
         .onComplete(
             r -> {
               vertx.cancelTimer(timer);
-              done.tryFail(new java.util.concurrent.CancellationException("cancelled: " + r.result()));
+              done.tryFail(
+                  new java.util.concurrent.CancellationException("cancelled: " + r.result()));
             });
     return done.future();
   }

@@ -12,7 +12,8 @@ import java.util.Set;
  * @param credentialKind how the caller proved who it is, e.g. {@code local}, {@code jwt}
  * @param claims extra verified attributes (never secrets)
  */
-public record Principal(String subject, Set<String> scopes, String credentialKind, Map<String, Object> claims) {
+public record Principal(
+    String subject, Set<String> scopes, String credentialKind, Map<String, Object> claims) {
 
   public Principal {
     scopes = Set.copyOf(scopes);

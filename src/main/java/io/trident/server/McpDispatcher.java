@@ -30,20 +30,35 @@ final class McpDispatcher {
     JsonObject params = request.params();
     return switch (request.method()) {
       case "ping" -> Future.succeededFuture(new JsonObject());
-      case "tools/list" -> Future.succeededFuture(page(server.listTools(cursor(params)), "tools", t -> t.toJson()));
+      case "tools/list" ->
+          Future.succeededFuture(page(server.listTools(cursor(params)), "tools", t -> t.toJson()));
       case "tools/call" -> callTool(params, context);
-      case "resources/list" -> Future.succeededFuture(page(server.listResources(cursor(params)), "resources", r -> r.toJson()));
+      case "resources/list" ->
+          Future.succeededFuture(
+              page(server.listResources(cursor(params)), "resources", r -> r.toJson()));
       case "resources/templates/list" ->
-          Future.succeededFuture(page(server.listResourceTemplates(cursor(params)), "resourceTemplates", t -> t.toJson()));
-      case "resources/read" -> server.readResource(requiredString(params, "uri"), context).map(r -> r.toJson());
+          Future.succeededFuture(
+              page(
+                  server.listResourceTemplates(cursor(params)),
+                  "resourceTemplates",
+                  t -> t.toJson()));
+      case "resources/read" ->
+          server.readResource(requiredString(params, "uri"), context).map(r -> r.toJson());
       case "resources/subscribe" -> subscribe(params, true);
       case "resources/unsubscribe" -> subscribe(params, false);
-      case "prompts/list" -> Future.succeededFuture(page(server.listPrompts(cursor(params)), "prompts", p -> p.toJson()));
-      case "prompts/get" -> server.getPrompt(requiredString(params, "name"), stringMap(params, "arguments"), context)
-          .map(r -> r.toJson());
+      case "prompts/list" ->
+          Future.succeededFuture(
+              page(server.listPrompts(cursor(params)), "prompts", p -> p.toJson()));
+      case "prompts/get" ->
+          server
+              .getPrompt(requiredString(params, "name"), stringMap(params, "arguments"), context)
+              .map(r -> r.toJson());
       case "completion/complete" -> server.complete(completeRequest(params)).map(r -> r.toJson());
       case "logging/setLevel" -> setLevel(params);
-      default -> Future.failedFuture(new McpException(McpException.METHOD_NOT_FOUND, "Method not found: " + request.method()));
+      default ->
+          Future.failedFuture(
+              new McpException(
+                  McpException.METHOD_NOT_FOUND, "Method not found: " + request.method()));
     };
   }
 
@@ -71,8 +86,9 @@ final class McpDispatcher {
 
   private Future<JsonObject> setLevel(JsonObject params) {
     Object level = params.getValue("level");
-    LogLevel parsed = LogLevel.parse(level instanceof String s ? s : null)
-        .orElseThrow(() -> McpException.invalidParams("Invalid params: unknown log level"));
+    LogLevel parsed =
+        LogLevel.parse(level instanceof String s ? s : null)
+            .orElseThrow(() -> McpException.invalidParams("Invalid params: unknown log level"));
     session.setLogLevel(parsed);
     return Future.succeededFuture(new JsonObject());
   }
@@ -84,11 +100,15 @@ final class McpDispatcher {
     if (!(params.getValue("argument") instanceof JsonObject argument)) {
       throw McpException.invalidParams("Invalid params: argument must be an object");
     }
-    CompletionReference reference = switch (String.valueOf(ref.getValue("type"))) {
-      case "ref/prompt" -> new CompletionReference.Prompt(requiredString(ref, "name"));
-      case "ref/resource" -> new CompletionReference.ResourceTemplate(requiredString(ref, "uri"));
-      default -> throw McpException.invalidParams("Invalid params: ref.type must be ref/prompt or ref/resource");
-    };
+    CompletionReference reference =
+        switch (String.valueOf(ref.getValue("type"))) {
+          case "ref/prompt" -> new CompletionReference.Prompt(requiredString(ref, "name"));
+          case "ref/resource" ->
+              new CompletionReference.ResourceTemplate(requiredString(ref, "uri"));
+          default ->
+              throw McpException.invalidParams(
+                  "Invalid params: ref.type must be ref/prompt or ref/resource");
+        };
     Map<String, String> contextArgs = Map.of();
     if (params.getValue("context") instanceof JsonObject ctx) {
       contextArgs = stringMap(ctx, "arguments");
@@ -135,11 +155,11 @@ final class McpDispatcher {
     Map<String, String> out = new HashMap<>();
     for (Map.Entry<String, Object> e : object) {
       if (!(e.getValue() instanceof String s)) {
-        throw McpException.invalidParams("Invalid params: " + key + "." + e.getKey() + " must be a string");
+        throw McpException.invalidParams(
+            "Invalid params: " + key + "." + e.getKey() + " must be a string");
       }
       out.put(e.getKey(), s);
     }
     return out;
   }
-
 }

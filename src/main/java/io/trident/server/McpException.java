@@ -13,8 +13,10 @@ public final class McpException extends RuntimeException {
   public static final int METHOD_NOT_FOUND = -32601;
   public static final int INVALID_PARAMS = -32602;
   public static final int INTERNAL_ERROR = -32603;
+
   /** The deadline passed before the request finished (the code the TypeScript SDK uses). */
   public static final int REQUEST_TIMEOUT = -32001;
+
   /** The resource does not exist (2025-11-25 resources page). */
   public static final int RESOURCE_NOT_FOUND = -32002;
 

@@ -43,7 +43,8 @@ public final class McpServer {
   private final Vertx vertx;
   private final Backend backend;
   private final ServerOptions options;
-  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean warmedUp =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
     this.vertx = vertx;
@@ -52,15 +53,22 @@ public final class McpServer {
   }
 
   /**
-   * Compiles every tool's schemas on workers, so the first calls find them ready. Sessions call this
-   * once they have answered {@code initialize}: earlier, it would compete with start-up for the CPU.
+   * Compiles every tool's schemas on workers, so the first calls find them ready. Sessions call
+   * this once they have answered {@code initialize}: earlier, it would compete with start-up for
+   * the CPU.
    */
   public void warmUp() {
     if (!warmedUp.compareAndSet(false, true)) {
       return;
     }
     for (Tool tool : backend.tools()) {
-      tool.schemas(vertx).onFailure(e -> LOG.error("tool {} has an invalid schema and cannot be called: {}", tool.name(), e.getMessage()));
+      tool.schemas(vertx)
+          .onFailure(
+              e ->
+                  LOG.error(
+                      "tool {} has an invalid schema and cannot be called: {}",
+                      tool.name(),
+                      e.getMessage()));
     }
   }
 
@@ -79,7 +87,8 @@ public final class McpServer {
   /** The server side of the handshake: negotiate the version and announce capabilities. */
   public InitializeResult initialize(InitializeRequest request) {
     ProtocolVersion version = ProtocolVersion.negotiate(request.protocolVersion());
-    return new InitializeResult(version.wire(), capabilities(), options.serverInfo(), options.instructions());
+    return new InitializeResult(
+        version.wire(), capabilities(), options.serverInfo(), options.instructions());
   }
 
   /** Exactly what this server implements, as the spec asks. */
@@ -112,16 +121,21 @@ public final class McpServer {
     if (schemas != null) {
       return run(tool, schemas, args, context);
     }
-    return tool.schemas(vertx).transform(ar -> ar.succeeded()
-        ? run(tool, ar.result(), args, context)
-        : Future.succeededFuture(internalToolError(tool, ar.cause())));
+    return tool.schemas(vertx)
+        .transform(
+            ar ->
+                ar.succeeded()
+                    ? run(tool, ar.result(), args, context)
+                    : Future.succeededFuture(internalToolError(tool, ar.cause())));
   }
 
-  private Future<CallToolResult> run(Tool tool, Tool.Schemas schemas, JsonObject args, CallContext context) {
+  private Future<CallToolResult> run(
+      Tool tool, Tool.Schemas schemas, JsonObject args, CallContext context) {
     List<String> problems = schemas.input().validate(args);
     if (!problems.isEmpty()) {
       return Future.succeededFuture(
-          CallToolResult.error("Invalid arguments for tool " + tool.name() + ": " + String.join("; ", problems)));
+          CallToolResult.error(
+              "Invalid arguments for tool " + tool.name() + ": " + String.join("; ", problems)));
     }
     Future<CallToolResult> run;
     try {
@@ -137,9 +151,11 @@ public final class McpServer {
       run = Future.failedFuture(e);
     }
     return run.map(result -> checkOutput(tool, schemas, result))
-        .recover(failure -> failure instanceof java.util.concurrent.CancellationException
-            ? Future.failedFuture(failure)
-            : Future.succeededFuture(toolFailure(tool, failure)));
+        .recover(
+            failure ->
+                failure instanceof java.util.concurrent.CancellationException
+                    ? Future.failedFuture(failure)
+                    : Future.succeededFuture(toolFailure(tool, failure)));
   }
 
   private CallToolResult checkOutput(Tool tool, Tool.Schemas schemas, CallToolResult result) {
@@ -150,11 +166,16 @@ public final class McpServer {
       return result;
     }
     if (result.structuredContent() == null) {
-      return internalToolError(tool, new IllegalStateException("tool declares an outputSchema but returned no structuredContent"));
+      return internalToolError(
+          tool,
+          new IllegalStateException(
+              "tool declares an outputSchema but returned no structuredContent"));
     }
     List<String> problems = schemas.output().validate(result.structuredContent());
     if (!problems.isEmpty()) {
-      return internalToolError(tool, new IllegalStateException("structuredContent does not match outputSchema: " + problems));
+      return internalToolError(
+          tool,
+          new IllegalStateException("structuredContent does not match outputSchema: " + problems));
     }
     return result;
   }
@@ -170,7 +191,12 @@ public final class McpServer {
   private static CallToolResult internalToolError(Tool tool, Throwable failure) {
     String correlationId = UUID.randomUUID().toString();
     LOG.error("tool {} failed [correlation id {}]", tool.name(), correlationId, failure);
-    return CallToolResult.error("Tool " + tool.name() + " failed with an internal error (correlation id " + correlationId + ")");
+    return CallToolResult.error(
+        "Tool "
+            + tool.name()
+            + " failed with an internal error (correlation id "
+            + correlationId
+            + ")");
   }
 
   public Page<ResourceInfo> listResources(String cursor) {
@@ -179,7 +205,8 @@ public final class McpServer {
   }
 
   public Page<ResourceTemplateInfo> listResourceTemplates(String cursor) {
-    List<ResourceTemplateInfo> all = backend.resourceTemplates().stream().map(ResourceTemplate::info).toList();
+    List<ResourceTemplateInfo> all =
+        backend.resourceTemplates().stream().map(ResourceTemplate::info).toList();
     return Pagination.page(all, cursor, options.pageSize(), "templates");
   }
 
@@ -209,7 +236,8 @@ public final class McpServer {
   }
 
   static McpException resourceNotFound(String uri) {
-    return new McpException(McpException.RESOURCE_NOT_FOUND, "Resource not found", new JsonObject().put("uri", uri));
+    return new McpException(
+        McpException.RESOURCE_NOT_FOUND, "Resource not found", new JsonObject().put("uri", uri));
   }
 
   public Page<PromptInfo> listPrompts(String cursor) {
@@ -218,14 +246,16 @@ public final class McpServer {
   }
 
   /** Renders a prompt; unknown prompt or a missing required argument is -32602. */
-  public Future<GetPromptResult> getPrompt(String name, Map<String, String> arguments, CallContext context) {
+  public Future<GetPromptResult> getPrompt(
+      String name, Map<String, String> arguments, CallContext context) {
     Prompt prompt = backend.prompt(name).orElse(null);
     if (prompt == null) {
       return Future.failedFuture(McpException.invalidParams("Unknown prompt: " + name));
     }
     for (PromptArgument arg : prompt.info().arguments()) {
       if (arg.required() && !arguments.containsKey(arg.name())) {
-        return Future.failedFuture(McpException.invalidParams("Missing required argument: " + arg.name()));
+        return Future.failedFuture(
+            McpException.invalidParams("Missing required argument: " + arg.name()));
       }
     }
     try {
@@ -243,14 +273,19 @@ public final class McpServer {
       if (prompt == null) {
         return Future.failedFuture(McpException.invalidParams("Unknown prompt: " + ref.name()));
       }
-      if (prompt.info().arguments().stream().noneMatch(a -> a.name().equals(request.argumentName()))) {
-        return Future.failedFuture(McpException.invalidParams("Unknown argument: " + request.argumentName()));
+      if (prompt.info().arguments().stream()
+          .noneMatch(a -> a.name().equals(request.argumentName()))) {
+        return Future.failedFuture(
+            McpException.invalidParams("Unknown argument: " + request.argumentName()));
       }
       completer = prompt.completers().get(request.argumentName());
     } else {
       String uri = ((CompletionReference.ResourceTemplate) request.ref()).uri();
       ResourceTemplate template =
-          backend.resourceTemplates().stream().filter(t -> t.info().uriTemplate().equals(uri)).findFirst().orElse(null);
+          backend.resourceTemplates().stream()
+              .filter(t -> t.info().uriTemplate().equals(uri))
+              .findFirst()
+              .orElse(null);
       if (template == null) {
         if (backend.resource(uri).isPresent()) {
           return Future.succeededFuture(CompleteResult.empty());
@@ -262,7 +297,8 @@ public final class McpServer {
     if (completer == null) {
       return Future.succeededFuture(CompleteResult.empty());
     }
-    return guard(completer.complete(request.argumentValue(), request.contextArguments()), "completion")
+    return guard(
+            completer.complete(request.argumentValue(), request.contextArguments()), "completion")
         .map(CompleteResult::of);
   }
 
@@ -274,14 +310,18 @@ public final class McpServer {
     if (work == null) {
       work = Future.failedFuture(new IllegalStateException(what + " handler returned null"));
     }
-    return work.recover(failure -> {
-      if (failure instanceof McpException || failure instanceof java.util.concurrent.CancellationException) {
-        return Future.failedFuture(failure);
-      }
-      String correlationId = UUID.randomUUID().toString();
-      LOG.error("{} handler failed [correlation id {}]", what, correlationId, failure);
-      return Future.failedFuture(new McpException(McpException.INTERNAL_ERROR,
-          "Internal error (correlation id " + correlationId + ")"));
-    });
+    return work.recover(
+        failure -> {
+          if (failure instanceof McpException
+              || failure instanceof java.util.concurrent.CancellationException) {
+            return Future.failedFuture(failure);
+          }
+          String correlationId = UUID.randomUUID().toString();
+          LOG.error("{} handler failed [correlation id {}]", what, correlationId, failure);
+          return Future.failedFuture(
+              new McpException(
+                  McpException.INTERNAL_ERROR,
+                  "Internal error (correlation id " + correlationId + ")"));
+        });
   }
 }

@@ -1,5 +1,6 @@
 package io.trident.server;
 
+import io.trident.backend.BackendListener;
 import io.trident.context.CallContext;
 import io.trident.context.Cancellation;
 import io.trident.context.ClientRequests;
@@ -17,7 +18,6 @@ import io.trident.server.model.ClientCapabilities;
 import io.trident.server.model.Implementation;
 import io.trident.server.model.InitializeRequest;
 import io.trident.server.model.InitializeResult;
-import io.trident.backend.BackendListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -70,7 +70,8 @@ public final class McpSession {
   private LogLevel logLevel;
   private long nextOutgoingId = 1;
 
-  public McpSession(McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
+  public McpSession(
+      McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
     this.server = server;
     this.vertx = server.vertx();
     this.context = context;
@@ -96,7 +97,9 @@ public final class McpSession {
     return handleBatch(((JsonRpcCodec.Batch) decoded).entries()).map(r -> r);
   }
 
-  /** Handles one message; completes with the response to send, or null (notification, cancelled). */
+  /**
+   * Handles one message; completes with the response to send, or null (notification, cancelled).
+   */
   public Future<Response> handle(JsonRpcMessage message) {
     if (message instanceof Request request) {
       return handleRequest(request);
@@ -112,10 +115,16 @@ public final class McpSession {
   /** JSON-RPC batches: only under 2025-03-26, and never holding {@code initialize}. */
   public Future<JsonArray> handleBatch(List<JsonRpcCodec.Decoded> entries) {
     if (version == null || !version.allowsBatches()) {
-      String why = version == null
-          ? "Invalid Request: batches are not accepted before initialization"
-          : "Invalid Request: JSON-RPC batches are not supported in protocol version " + version.wire();
-      JsonArray one = new JsonArray().add(Response.failure(null, new JsonRpcError(McpException.INVALID_REQUEST, why, null)).toJson());
+      String why =
+          version == null
+              ? "Invalid Request: batches are not accepted before initialization"
+              : "Invalid Request: JSON-RPC batches are not supported in protocol version "
+                  + version.wire();
+      JsonArray one =
+          new JsonArray()
+              .add(
+                  Response.failure(null, new JsonRpcError(McpException.INVALID_REQUEST, why, null))
+                      .toJson());
       return Future.succeededFuture(one);
     }
     List<Future<Response>> replies = new ArrayList<>(entries.size());
@@ -125,27 +134,34 @@ public final class McpSession {
       } else {
         JsonRpcMessage message = ((JsonRpcCodec.Single) entry).message();
         if (message instanceof Request r && "initialize".equals(r.method())) {
-          replies.add(Future.succeededFuture(error(r.id(), McpException.INVALID_REQUEST,
-              "Invalid Request: initialize must not be part of a batch")));
+          replies.add(
+              Future.succeededFuture(
+                  error(
+                      r.id(),
+                      McpException.INVALID_REQUEST,
+                      "Invalid Request: initialize must not be part of a batch")));
         } else {
           replies.add(handle(message));
         }
       }
     }
-    return Future.join(replies).transform(ignored -> {
-      JsonArray out = new JsonArray();
-      for (Future<Response> reply : replies) {
-        if (reply.succeeded() && reply.result() != null) {
-          out.add(reply.result().toJson());
-        }
-      }
-      return Future.succeededFuture(out.isEmpty() ? null : out);
-    });
+    return Future.join(replies)
+        .transform(
+            ignored -> {
+              JsonArray out = new JsonArray();
+              for (Future<Response> reply : replies) {
+                if (reply.succeeded() && reply.result() != null) {
+                  out.add(reply.result().toJson());
+                }
+              }
+              return Future.succeededFuture(out.isEmpty() ? null : out);
+            });
   }
 
   private Future<Response> handleRequest(Request request) {
     if (state == State.CLOSED) {
-      return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST, "Session is closed"));
+      return Future.succeededFuture(
+          error(request.id(), McpException.INVALID_REQUEST, "Session is closed"));
     }
     if ("initialize".equals(request.method())) {
       Response response = initialize(request);
@@ -154,12 +170,18 @@ public final class McpSession {
       return Future.succeededFuture(response);
     }
     if (state == State.NEW && !"ping".equals(request.method())) {
-      return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST,
-          "Invalid Request: the session is not initialized; send initialize first"));
+      return Future.succeededFuture(
+          error(
+              request.id(),
+              McpException.INVALID_REQUEST,
+              "Invalid Request: the session is not initialized; send initialize first"));
     }
     if (inFlight.containsKey(request.id())) {
-      return Future.succeededFuture(error(request.id(), McpException.INVALID_REQUEST,
-          "Invalid Request: a request with this id is already in progress"));
+      return Future.succeededFuture(
+          error(
+              request.id(),
+              McpException.INVALID_REQUEST,
+              "Invalid Request: a request with this id is already in progress"));
     }
     InFlight call = new InFlight(request);
     inFlight.put(request.id(), call);
@@ -171,36 +193,57 @@ public final class McpSession {
     }
     // Whichever comes first wins: the work's outcome, or a cancellation (whose outcome the work
     // may also report, as a failure, when it stops early).
-    call.context.cancellation().future().onSuccess(reason -> call.finish(cancelledOutcome(request, reason)));
-    work.onComplete(ar -> {
-      Cancellation.Reason reason = call.context.cancellation().reason();
-      if (reason != null) {
-        call.finish(cancelledOutcome(request, reason));
-      } else {
-        call.finish(ar.succeeded() ? Response.success(request.id(), ar.result()) : failureResponse(request, ar.cause()));
-      }
-    });
+    call.context
+        .cancellation()
+        .future()
+        .onSuccess(reason -> call.finish(cancelledOutcome(request, reason)));
+    work.onComplete(
+        ar -> {
+          Cancellation.Reason reason = call.context.cancellation().reason();
+          if (reason != null) {
+            call.finish(cancelledOutcome(request, reason));
+          } else {
+            call.finish(
+                ar.succeeded()
+                    ? Response.success(request.id(), ar.result())
+                    : failureResponse(request, ar.cause()));
+          }
+        });
     return call.response.future();
   }
 
   private Response initialize(Request request) {
     if (state != State.NEW) {
-      return error(request.id(), McpException.INVALID_REQUEST, "Invalid Request: the session is already initialized");
+      return error(
+          request.id(),
+          McpException.INVALID_REQUEST,
+          "Invalid Request: the session is already initialized");
     }
     JsonObject params = request.params();
     if (!(params.getValue("protocolVersion") instanceof String requested)) {
-      return error(request.id(), McpException.INVALID_PARAMS, "Invalid params: protocolVersion must be a string");
+      return error(
+          request.id(),
+          McpException.INVALID_PARAMS,
+          "Invalid params: protocolVersion must be a string");
     }
-    InitializeRequest init = new InitializeRequest(
-        requested,
-        ClientCapabilities.fromJson(params.getValue("capabilities") instanceof JsonObject c ? c : null),
-        Implementation.fromJson(params.getValue("clientInfo") instanceof JsonObject i ? i : null));
+    InitializeRequest init =
+        new InitializeRequest(
+            requested,
+            ClientCapabilities.fromJson(
+                params.getValue("capabilities") instanceof JsonObject c ? c : null),
+            Implementation.fromJson(
+                params.getValue("clientInfo") instanceof JsonObject i ? i : null));
     InitializeResult result = server.initialize(init);
     version = ProtocolVersion.negotiate(result.protocolVersion());
     clientCapabilities = init.capabilities();
     clientInfo = init.clientInfo();
     state = State.INITIALIZED;
-    LOG.debug("session initialized over {} by {} {} with protocol {}", transport, clientInfo.name(), clientInfo.version(), version.wire());
+    LOG.debug(
+        "session initialized over {} by {} {} with protocol {}",
+        transport,
+        clientInfo.name(),
+        clientInfo.version(),
+        version.wire());
     return Response.success(request.id(), result.toJson());
   }
 
@@ -212,7 +255,8 @@ public final class McpSession {
         }
       }
       case "notifications/cancelled" -> {
-        JsonObject params = notification.params() == null ? new JsonObject() : notification.params();
+        JsonObject params =
+            notification.params() == null ? new JsonObject() : notification.params();
         Object id = params.getValue("requestId");
         Object key = id instanceof Number n ? (Object) n.longValue() : id;
         InFlight call = key == null ? null : inFlight.get(key);
@@ -296,7 +340,10 @@ public final class McpSession {
     }
     String correlationId = UUID.randomUUID().toString();
     LOG.error("{} failed [correlation id {}]", request.method(), correlationId, failure);
-    return error(request.id(), McpException.INTERNAL_ERROR, "Internal error (correlation id " + correlationId + ")");
+    return error(
+        request.id(),
+        McpException.INTERNAL_ERROR,
+        "Internal error (correlation id " + correlationId + ")");
   }
 
   /** A deadline gets an error; a client cancel, disconnect or shutdown gets no response at all. */
@@ -310,7 +357,10 @@ public final class McpSession {
     return Response.failure(id, new JsonRpcError(code, message, null));
   }
 
-  /** Sends on the session's context, whatever thread the caller is on (blocking tools report from workers). */
+  /**
+   * Sends on the session's context, whatever thread the caller is on (blocking tools report from
+   * workers).
+   */
   private void send(JsonRpcMessage message, Object relatedRequestId) {
     if (Vertx.currentContext() == context) {
       if (state != State.CLOSED) {
@@ -321,7 +371,9 @@ public final class McpSession {
     }
   }
 
-  /** A client request being handled: its context, deadline timer and the response to deliver once. */
+  /**
+   * A client request being handled: its context, deadline timer and the response to deliver once.
+   */
   private final class InFlight {
     final Request request;
     final CallContext context;
@@ -334,23 +386,28 @@ public final class McpSession {
       Deadline deadline = Deadline.after(server.options().requestTimeout());
       Cancellation cancellation = new Cancellation();
       this.progress = new RequestProgress(request);
-      this.context = new CallContext(
-          vertx,
-          McpSession.this.context,
-          principal,
-          transport,
-          versionFor(request).wire(),
-          request.id(),
-          deadline,
-          cancellation,
-          progress,
-          new RequestLog(request.id()),
-          new SessionClientRequests(request.id(), cancellation, deadline));
-      this.deadlineTimer = vertx.setTimer(Math.max(1, deadline.remaining().toMillis()),
-          t -> cancellation.cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
+      this.context =
+          new CallContext(
+              vertx,
+              McpSession.this.context,
+              principal,
+              transport,
+              versionFor(request).wire(),
+              request.id(),
+              deadline,
+              cancellation,
+              progress,
+              new RequestLog(request.id()),
+              new SessionClientRequests(request.id(), cancellation, deadline));
+      this.deadlineTimer =
+          vertx.setTimer(
+              Math.max(1, deadline.remaining().toMillis()),
+              t -> cancellation.cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
     }
 
-    /** Delivers the first outcome only: after a cancel, a late result is dropped as the spec asks. */
+    /**
+     * Delivers the first outcome only: after a cancel, a late result is dropped as the spec asks.
+     */
     void finish(Response outcome) {
       if (response.tryComplete(outcome)) {
         inFlight.remove(request.id());
@@ -428,14 +485,24 @@ public final class McpSession {
       this.id = id;
       this.method = method;
       this.relatedRequestId = relatedRequestId;
-      this.timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> abandon("timeout",
-          new McpException(McpException.REQUEST_TIMEOUT, "The client did not answer " + method + " in time")));
+      this.timer =
+          vertx.setTimer(
+              Math.max(1, timeoutMillis),
+              t ->
+                  abandon(
+                      "timeout",
+                      new McpException(
+                          McpException.REQUEST_TIMEOUT,
+                          "The client did not answer " + method + " in time")));
     }
 
     void settle(Response response) {
       vertx.cancelTimer(timer);
       if (response.isError()) {
-        promise.tryFail(new McpException(response.error().code(), "The client refused " + method + ": " + response.error().message()));
+        promise.tryFail(
+            new McpException(
+                response.error().code(),
+                "The client refused " + method + ": " + response.error().message()));
       } else {
         promise.tryComplete(response.result());
       }
@@ -449,7 +516,11 @@ public final class McpSession {
     /** Gives up on the request and tells the client so, as the spec advises on timeouts. */
     void abandon(String reason, McpException failure) {
       if (pendingClientRequests.remove(id) != null) {
-        send(new Notification("notifications/cancelled", new JsonObject().put("requestId", id).put("reason", reason)), relatedRequestId);
+        send(
+            new Notification(
+                "notifications/cancelled",
+                new JsonObject().put("requestId", id).put("reason", reason)),
+            relatedRequestId);
       }
       fail(failure);
     }
@@ -482,7 +553,8 @@ public final class McpSession {
       }
       Object mode = params.getValue("mode");
       if (mode != null && !"form".equals(mode)) {
-        return Future.failedFuture(McpException.invalidParams("The client did not declare elicitation mode " + mode));
+        return Future.failedFuture(
+            McpException.invalidParams("The client did not declare elicitation mode " + mode));
       }
       return request("elicitation/create", params);
     }
@@ -511,26 +583,39 @@ public final class McpSession {
     }
 
     private Future<JsonObject> unsupported(String capability) {
-      return Future.failedFuture(new McpException(McpException.METHOD_NOT_FOUND,
-          "The client does not support " + capability));
+      return Future.failedFuture(
+          new McpException(
+              McpException.METHOD_NOT_FOUND, "The client does not support " + capability));
     }
 
     private Future<JsonObject> request(String method, JsonObject params) {
       Promise<JsonObject> result = Promise.promise();
-      context.runOnContext(v -> {
-        if (state == State.CLOSED || cancellation.isCancelled()) {
-          result.fail(new java.util.concurrent.CancellationException("request cancelled"));
-          return;
-        }
-        long id = nextOutgoingId++;
-        long timeout = Math.min(server.options().clientRequestTimeout().toMillis(), deadline.remaining().toMillis());
-        PendingClientRequest pending = new PendingClientRequest(id, method, timeout, relatedRequestId);
-        pendingClientRequests.put(id, pending);
-        cancellation.future().onSuccess(reason -> pending.abandon("cancelled",
-            new McpException(McpException.INTERNAL_ERROR, method + " abandoned: the request was cancelled")));
-        pending.promise.future().onComplete(result);
-        sink.send(new Request(id, method, params), relatedRequestId);
-      });
+      context.runOnContext(
+          v -> {
+            if (state == State.CLOSED || cancellation.isCancelled()) {
+              result.fail(new java.util.concurrent.CancellationException("request cancelled"));
+              return;
+            }
+            long id = nextOutgoingId++;
+            long timeout =
+                Math.min(
+                    server.options().clientRequestTimeout().toMillis(),
+                    deadline.remaining().toMillis());
+            PendingClientRequest pending =
+                new PendingClientRequest(id, method, timeout, relatedRequestId);
+            pendingClientRequests.put(id, pending);
+            cancellation
+                .future()
+                .onSuccess(
+                    reason ->
+                        pending.abandon(
+                            "cancelled",
+                            new McpException(
+                                McpException.INTERNAL_ERROR,
+                                method + " abandoned: the request was cancelled")));
+            pending.promise.future().onComplete(result);
+            sink.send(new Request(id, method, params), relatedRequestId);
+          });
       return result.future();
     }
   }
@@ -554,19 +639,24 @@ public final class McpSession {
 
     @Override
     public void resourceUpdated(String uri) {
-      context.runOnContext(v -> {
-        if (state != State.CLOSED && subscriptions.contains(uri)) {
-          sink.send(new Notification("notifications/resources/updated", new JsonObject().put("uri", uri)), null);
-        }
-      });
+      context.runOnContext(
+          v -> {
+            if (state != State.CLOSED && subscriptions.contains(uri)) {
+              sink.send(
+                  new Notification(
+                      "notifications/resources/updated", new JsonObject().put("uri", uri)),
+                  null);
+            }
+          });
     }
 
     private void notifyInitialized(String method) {
-      context.runOnContext(v -> {
-        if (state == State.INITIALIZED || state == State.READY) {
-          sink.send(new Notification(method, null), null);
-        }
-      });
+      context.runOnContext(
+          v -> {
+            if (state == State.INITIALIZED || state == State.READY) {
+              sink.send(new Notification(method, null), null);
+            }
+          });
     }
   }
 }

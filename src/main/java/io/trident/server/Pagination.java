@@ -24,7 +24,9 @@ final class Pagination {
   }
 
   static String encode(String kind, int offset) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + ":" + offset).getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((kind + ":" + offset).getBytes(StandardCharsets.UTF_8));
   }
 
   private static int decode(String cursor, String kind) {

@@ -10,6 +10,7 @@ public enum ProtocolVersion {
   V2025_11_25("2025-11-25");
 
   public static final ProtocolVersion LATEST = V2025_11_25;
+
   /** What a Streamable HTTP server assumes when the client sends no version header. */
   public static final ProtocolVersion HTTP_DEFAULT = V2025_03_26;
 

@@ -43,18 +43,26 @@ public record ServerOptions(
 
   public static ServerOptions defaults(Implementation serverInfo) {
     return new ServerOptions(
-        serverInfo, null, DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_CLIENT_REQUEST_TIMEOUT, DEFAULT_LOG_LEVEL);
+        serverInfo,
+        null,
+        DEFAULT_PAGE_SIZE,
+        DEFAULT_REQUEST_TIMEOUT,
+        DEFAULT_CLIENT_REQUEST_TIMEOUT,
+        DEFAULT_LOG_LEVEL);
   }
 
   public ServerOptions withPageSize(int size) {
-    return new ServerOptions(serverInfo, instructions, size, requestTimeout, clientRequestTimeout, defaultLogLevel);
+    return new ServerOptions(
+        serverInfo, instructions, size, requestTimeout, clientRequestTimeout, defaultLogLevel);
   }
 
   public ServerOptions withRequestTimeout(Duration timeout) {
-    return new ServerOptions(serverInfo, instructions, pageSize, timeout, clientRequestTimeout, defaultLogLevel);
+    return new ServerOptions(
+        serverInfo, instructions, pageSize, timeout, clientRequestTimeout, defaultLogLevel);
   }
 
   public ServerOptions withClientRequestTimeout(Duration timeout) {
-    return new ServerOptions(serverInfo, instructions, pageSize, requestTimeout, timeout, defaultLogLevel);
+    return new ServerOptions(
+        serverInfo, instructions, pageSize, requestTimeout, timeout, defaultLogLevel);
   }
 }

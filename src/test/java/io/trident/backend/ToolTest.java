@@ -11,26 +11,41 @@ import org.junit.jupiter.api.Test;
 class ToolTest {
 
   private static Tool.Builder valid(String name) {
-    return Tool.builder(name).description("d").handler((a, c) -> Future.succeededFuture(CallToolResult.text("x")));
+    return Tool.builder(name)
+        .description("d")
+        .handler((a, c) -> Future.succeededFuture(CallToolResult.text("x")));
   }
 
   @Test
   void schemasAreServedVerbatim() {
-    JsonObject schema = new JsonObject("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
-        + "\"$defs\":{\"a\":{\"type\":\"string\"}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"}},\"additionalProperties\":false}");
+    JsonObject schema =
+        new JsonObject(
+            "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
+                + "\"$defs\":{\"a\":{\"type\":\"string\"}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"}},\"additionalProperties\":false}");
     Tool tool = valid("t").inputSchema(schema).build();
-    assertThat(tool.info().toJson().getJsonObject("inputSchema").encode()).isEqualTo(schema.encode());
+    assertThat(tool.info().toJson().getJsonObject("inputSchema").encode())
+        .isEqualTo(schema.encode());
     assertThat(tool.compileSchemas().input().validate(new JsonObject().put("x", 1))).isNotEmpty();
     assertThat(tool.compileSchemas().input().validate(new JsonObject().put("x", "ok"))).isEmpty();
-    assertThat(tool.compileSchemas().input().validate(new JsonObject().put("y", "no"))).isNotEmpty();
+    assertThat(tool.compileSchemas().input().validate(new JsonObject().put("y", "no")))
+        .isNotEmpty();
   }
 
   @Test
   void refusesBadNamesMissingDescriptionAndUnknownDialects() {
-    assertThatThrownBy(() -> Tool.builder("has space")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Tool.builder("x").handler((a, c) -> null).build()).hasMessageContaining("description");
-    assertThatThrownBy(() -> valid("x").inputSchema(new JsonObject().put("type", "object")
-        .put("$schema", "https://example.com/my-dialect")).build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Tool.builder("has space"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Tool.builder("x").handler((a, c) -> null).build())
+        .hasMessageContaining("description");
+    assertThatThrownBy(
+            () ->
+                valid("x")
+                    .inputSchema(
+                        new JsonObject()
+                            .put("type", "object")
+                            .put("$schema", "https://example.com/my-dialect"))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> valid("x").inputSchema(new JsonObject().put("type", "string")).build())
         .hasMessageContaining("object");
   }

@@ -18,16 +18,19 @@ class UriTemplateTest {
 
   @Test
   void decodesPercentEncodedValues() {
-    assertThat(UriTemplate.parse("x://echo/{text}").match("x://echo/hello%20world")).contains(Map.of("text", "hello world"));
+    assertThat(UriTemplate.parse("x://echo/{text}").match("x://echo/hello%20world"))
+        .contains(Map.of("text", "hello world"));
   }
 
   @Test
   void reservedExpansionSpansSegments() {
-    assertThat(UriTemplate.parse("file:///{+path}").match("file:///a/b/c.txt")).contains(Map.of("path", "a/b/c.txt"));
+    assertThat(UriTemplate.parse("file:///{+path}").match("file:///a/b/c.txt"))
+        .contains(Map.of("path", "a/b/c.txt"));
   }
 
   @Test
   void refusesUnsupportedOperators() {
-    assertThatThrownBy(() -> UriTemplate.parse("x://{?q}")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> UriTemplate.parse("x://{?q}"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

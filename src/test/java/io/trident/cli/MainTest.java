@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** Flag handling, in process: bad input must exit 2 with a message, before anything starts. */
@@ -52,15 +52,20 @@ class MainTest {
   void unknownBackendNamesTheKnownOnes() {
     Run run = run("--backend", "nosuch");
     assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).contains("unknown backend 'nosuch'").contains("default").contains("conformance");
+    assertThat(run.err())
+        .contains("unknown backend 'nosuch'")
+        .contains("default")
+        .contains("conformance");
   }
 
   @Test
   void helpAndVersionExitZero() {
-    assertThat(run("--help")).satisfies(r -> {
-      assertThat(r.code()).isZero();
-      assertThat(r.out()).contains("--transport").contains("--backend");
-    });
+    assertThat(run("--help"))
+        .satisfies(
+            r -> {
+              assertThat(r.code()).isZero();
+              assertThat(r.out()).contains("--transport").contains("--backend");
+            });
     assertThat(run("--version").out()).startsWith("trident ");
   }
 }

@@ -36,9 +36,11 @@ class ConfigLoaderTest {
 
   @Test
   void environmentReferencesUseDefaultsWhenUnset() {
-    TridentConfig config = ConfigLoader.parse("server:\n  name: ${TRIDENT_TEST_SURELY_UNSET:-fallback}\n", "t");
+    TridentConfig config =
+        ConfigLoader.parse("server:\n  name: ${TRIDENT_TEST_SURELY_UNSET:-fallback}\n", "t");
     assertThat(config.server().name()).isEqualTo("fallback");
-    assertThatThrownBy(() -> ConfigLoader.parse("server:\n  name: ${TRIDENT_TEST_SURELY_UNSET}\n", "t"))
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("server:\n  name: ${TRIDENT_TEST_SURELY_UNSET}\n", "t"))
         .hasMessageContaining("TRIDENT_TEST_SURELY_UNSET");
   }
 

@@ -38,10 +38,13 @@ final class SessionHarness {
     this.server = new McpServer(vertx, backend, options);
     this.context = vertx.getOrCreateContext();
     Promise<Void> created = Promise.promise();
-    context.runOnContext(v -> {
-      session = new McpSession(server, context, Principal.local("tester", Set.of("*")), "test", this::onSent);
-      created.complete();
-    });
+    context.runOnContext(
+        v -> {
+          session =
+              new McpSession(
+                  server, context, Principal.local("tester", Set.of("*")), "test", this::onSent);
+          created.complete();
+        });
     try {
       created.future().toCompletionStage().toCompletableFuture().get();
     } catch (Exception e) {
@@ -100,10 +103,11 @@ final class SessionHarness {
   }
 
   Future<JsonObject> initialize(String version, JsonObject capabilities) {
-    JsonObject params = new JsonObject()
-        .put("protocolVersion", version)
-        .put("capabilities", capabilities)
-        .put("clientInfo", new JsonObject().put("name", "harness").put("version", "1"));
+    JsonObject params =
+        new JsonObject()
+            .put("protocolVersion", version)
+            .put("capabilities", capabilities)
+            .put("clientInfo", new JsonObject().put("name", "harness").put("version", "1"));
     return request(0, "initialize", params)
         .compose(r -> notify("notifications/initialized", null).map(r));
   }

@@ -40,9 +40,12 @@ public final class ConformanceBackend implements BackendProvider {
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
   /** A minimal WAV file (header and one silent sample), the reference audio of the suite. */
-  private static final String WAV_BASE64 = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
+  private static final String WAV_BASE64 =
+      "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
 
-  /** The pause between steps of the logging, progress and reconnection tools, as in the reference. */
+  /**
+   * The pause between steps of the logging, progress and reconnection tools, as in the reference.
+   */
   private static final Duration STEP = Duration.ofMillis(50);
 
   /** Kept as text so the listing serves it byte for byte in the order the suite compares. */
@@ -128,7 +131,9 @@ public final class ConformanceBackend implements BackendProvider {
             CallToolResult.of(
                 new Content.Resource(
                     new ResourceContents.Text(
-                        "test://embedded-resource", "text/plain", "This is an embedded resource content.")))));
+                        "test://embedded-resource",
+                        "text/plain",
+                        "This is an embedded resource content.")))));
     backend.addTool(
         constant(
             "test_multiple_content_types",
@@ -149,7 +154,8 @@ public final class ConformanceBackend implements BackendProvider {
             CallToolResult.error("This tool intentionally returns an error for testing")));
     backend.addTool(
         Tool.builder("json_schema_2020_12_tool")
-            .description("Declares a JSON Schema 2020-12 input schema with $defs and $ref; echoes its arguments")
+            .description(
+                "Declares a JSON Schema 2020-12 input schema with $defs and $ref; echoes its arguments")
             .inputSchema(new JsonObject(JSON_SCHEMA_2020_12))
             .handler((args, context) -> Future.succeededFuture(CallToolResult.text(args.encode())))
             .build());
@@ -165,14 +171,16 @@ public final class ConformanceBackend implements BackendProvider {
                   context.log().log("info", null, "Tool execution started");
                   return context
                       .sleep(STEP)
-                      .compose(v -> {
-                        context.log().log("info", null, "Tool processing data");
-                        return context.sleep(STEP);
-                      })
-                      .map(v -> {
-                        context.log().log("info", null, "Tool execution completed");
-                        return CallToolResult.text("Tool with logging executed successfully");
-                      });
+                      .compose(
+                          v -> {
+                            context.log().log("info", null, "Tool processing data");
+                            return context.sleep(STEP);
+                          })
+                      .map(
+                          v -> {
+                            context.log().log("info", null, "Tool execution completed");
+                            return CallToolResult.text("Tool with logging executed successfully");
+                          });
                 })
             .build());
     backend.addTool(
@@ -184,14 +192,16 @@ public final class ConformanceBackend implements BackendProvider {
                   context.progress().report(0, 100.0, "Completed step 0 of 100");
                   return context
                       .sleep(STEP)
-                      .compose(v -> {
-                        context.progress().report(50, 100.0, "Completed step 50 of 100");
-                        return context.sleep(STEP);
-                      })
-                      .map(v -> {
-                        context.progress().report(100, 100.0, "Completed step 100 of 100");
-                        return CallToolResult.text("Progress test completed");
-                      });
+                      .compose(
+                          v -> {
+                            context.progress().report(50, 100.0, "Completed step 50 of 100");
+                            return context.sleep(STEP);
+                          })
+                      .map(
+                          v -> {
+                            context.progress().report(100, 100.0, "Completed step 100 of 100");
+                            return CallToolResult.text("Progress test completed");
+                          });
                 })
             .build());
     // The SSE stream closing and resumption are the HTTP transport's business; here it only waits.
@@ -267,8 +277,11 @@ public final class ConformanceBackend implements BackendProvider {
     JsonObject message =
         new JsonObject()
             .put("role", "user")
-            .put("content", new JsonObject().put("type", "text").put("text", args.getString("prompt")));
-    JsonObject params = new JsonObject().put("messages", new JsonArray().add(message)).put("maxTokens", 100);
+            .put(
+                "content",
+                new JsonObject().put("type", "text").put("text", args.getString("prompt")));
+    JsonObject params =
+        new JsonObject().put("messages", new JsonArray().add(message)).put("maxTokens", 100);
     return context
         .client()
         .createMessage(params)
@@ -292,9 +305,11 @@ public final class ConformanceBackend implements BackendProvider {
     return "";
   }
 
-  private static Future<CallToolResult> elicit(CallContext context, String message, JsonObject schema, String label) {
+  private static Future<CallToolResult> elicit(
+      CallContext context, String message, JsonObject schema, String label) {
     if (!context.client().supportsElicitation()) {
-      return Future.succeededFuture(CallToolResult.error("The client does not support elicitation"));
+      return Future.succeededFuture(
+          CallToolResult.error("The client does not support elicitation"));
     }
     JsonObject params = new JsonObject().put("message", message).put("requestedSchema", schema);
     return context
@@ -305,7 +320,11 @@ public final class ConformanceBackend implements BackendProvider {
               // Only an accepted elicitation carries content; decline and cancel answer with {}.
               JsonObject content = result.getJsonObject("content", new JsonObject());
               return CallToolResult.text(
-                  label + ": action=" + result.getString("action") + ", content=" + content.encode());
+                  label
+                      + ": action="
+                      + result.getString("action")
+                      + ", content="
+                      + content.encode());
             })
         .recover(ConformanceBackend::clientFailure);
   }
@@ -319,7 +338,8 @@ public final class ConformanceBackend implements BackendProvider {
     if (failure instanceof CancellationException) {
       return Future.failedFuture(failure);
     }
-    String message = failure instanceof McpException e ? e.getMessage() : "The client request failed";
+    String message =
+        failure instanceof McpException e ? e.getMessage() : "The client request failed";
     return Future.succeededFuture(CallToolResult.error(message));
   }
 
@@ -349,18 +369,34 @@ public final class ConformanceBackend implements BackendProvider {
     backend.addResource(
         Resource.of(
             new ResourceInfo(
-                "test://static-text", "static-text", null, "A static text resource", "text/plain", null, null),
+                "test://static-text",
+                "static-text",
+                null,
+                "A static text resource",
+                "text/plain",
+                null,
+                null),
             (uri, vars, context) ->
                 Future.succeededFuture(
                     ReadResourceResult.of(
                         new ResourceContents.Text(
-                            uri, "text/plain", "This is the content of the static text resource.")))));
+                            uri,
+                            "text/plain",
+                            "This is the content of the static text resource.")))));
     backend.addResource(
         Resource.of(
             new ResourceInfo(
-                "test://static-binary", "static-binary", null, "A static binary resource (PNG)", "image/png", null, null),
+                "test://static-binary",
+                "static-binary",
+                null,
+                "A static binary resource (PNG)",
+                "image/png",
+                null,
+                null),
             (uri, vars, context) ->
-                Future.succeededFuture(ReadResourceResult.of(new ResourceContents.Blob(uri, "image/png", PNG_BASE64)))));
+                Future.succeededFuture(
+                    ReadResourceResult.of(
+                        new ResourceContents.Blob(uri, "image/png", PNG_BASE64)))));
     // The suite only subscribes and unsubscribes; nothing changes it, as in the reference.
     backend.addResource(
         Resource.of(
@@ -374,7 +410,9 @@ public final class ConformanceBackend implements BackendProvider {
                 null),
             (uri, vars, context) ->
                 Future.succeededFuture(
-                    ReadResourceResult.of(new ResourceContents.Text(uri, "text/plain", "Watched resource content")))));
+                    ReadResourceResult.of(
+                        new ResourceContents.Text(
+                            uri, "text/plain", "Watched resource content")))));
     backend.addResourceTemplate(
         ResourceTemplate.of(
             new ResourceTemplateInfo(
@@ -387,9 +425,13 @@ public final class ConformanceBackend implements BackendProvider {
             (uri, vars, context) -> {
               String id = vars.get("id");
               JsonObject data =
-                  new JsonObject().put("id", id).put("templateTest", true).put("data", "Data for ID: " + id);
+                  new JsonObject()
+                      .put("id", id)
+                      .put("templateTest", true)
+                      .put("data", "Data for ID: " + id);
               return Future.succeededFuture(
-                  ReadResourceResult.of(new ResourceContents.Text(uri, "application/json", data.encode())));
+                  ReadResourceResult.of(
+                      new ResourceContents.Text(uri, "application/json", data.encode())));
             },
             Map.of()));
   }
@@ -400,7 +442,8 @@ public final class ConformanceBackend implements BackendProvider {
   private static void registerPrompts(Backend backend) {
     backend.addPrompt(
         Prompt.of(
-            new PromptInfo("test_simple_prompt", null, "A simple prompt without arguments", null, null),
+            new PromptInfo(
+                "test_simple_prompt", null, "A simple prompt without arguments", null, null),
             (args, context) ->
                 prompt(PromptMessage.user(Content.text("This is a simple prompt for testing.")))));
     // The target of the suite's completion/complete scenario (argument arg1).
@@ -418,7 +461,11 @@ public final class ConformanceBackend implements BackendProvider {
                 prompt(
                     PromptMessage.user(
                         Content.text(
-                            "Prompt with arguments: arg1='" + args.get("arg1") + "', arg2='" + args.get("arg2") + "'"))),
+                            "Prompt with arguments: arg1='"
+                                + args.get("arg1")
+                                + "', arg2='"
+                                + args.get("arg2")
+                                + "'"))),
             Map.of("arg1", Completer.of(List.of("paris", "park", "party")))));
     backend.addPrompt(
         Prompt.of(
@@ -433,11 +480,15 @@ public final class ConformanceBackend implements BackendProvider {
                     PromptMessage.user(
                         new Content.Resource(
                             new ResourceContents.Text(
-                                args.get("resourceUri"), "text/plain", "Embedded resource content for testing."))),
-                    PromptMessage.user(Content.text("Please process the embedded resource above.")))));
+                                args.get("resourceUri"),
+                                "text/plain",
+                                "Embedded resource content for testing."))),
+                    PromptMessage.user(
+                        Content.text("Please process the embedded resource above.")))));
     backend.addPrompt(
         Prompt.of(
-            new PromptInfo("test_prompt_with_image", null, "A prompt that includes an image", null, null),
+            new PromptInfo(
+                "test_prompt_with_image", null, "A prompt that includes an image", null, null),
             (args, context) ->
                 prompt(
                     PromptMessage.user(new Content.Image(PNG_BASE64, "image/png")),

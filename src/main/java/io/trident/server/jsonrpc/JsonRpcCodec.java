@@ -62,7 +62,10 @@ public final class JsonRpcCodec {
       }
       List<Decoded> entries = new ArrayList<>(array.size());
       for (Object entry : array) {
-        entries.add(entry instanceof JsonObject o ? decodeObject(o) : invalid(null, "Invalid Request: batch entry is not an object"));
+        entries.add(
+            entry instanceof JsonObject o
+                ? decodeObject(o)
+                : invalid(null, "Invalid Request: batch entry is not an object"));
       }
       return new Batch(entries);
     }

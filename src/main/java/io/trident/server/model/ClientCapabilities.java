@@ -3,7 +3,8 @@ package io.trident.server.model;
 import io.vertx.core.json.JsonObject;
 
 /** The capabilities a client declared; the server sends only what these allow. */
-public record ClientCapabilities(boolean sampling, boolean elicitationForm, boolean roots, boolean rootsListChanged) {
+public record ClientCapabilities(
+    boolean sampling, boolean elicitationForm, boolean roots, boolean rootsListChanged) {
 
   public static final ClientCapabilities NONE = new ClientCapabilities(false, false, false, false);
 
@@ -18,7 +19,8 @@ public record ClientCapabilities(boolean sampling, boolean elicitationForm, bool
       elicitationForm = elicitation.isEmpty() || elicitation.getValue("form") instanceof JsonObject;
     }
     boolean roots = json.getValue("roots") instanceof JsonObject;
-    boolean rootsListChanged = roots && Boolean.TRUE.equals(json.getJsonObject("roots").getValue("listChanged"));
+    boolean rootsListChanged =
+        roots && Boolean.TRUE.equals(json.getJsonObject("roots").getValue("listChanged"));
     return new ClientCapabilities(sampling, elicitationForm, roots, rootsListChanged);
   }
 }

@@ -8,7 +8,10 @@ import java.util.Map;
  * @param contextArguments values the user already gave for other arguments
  */
 public record CompleteRequest(
-    CompletionReference ref, String argumentName, String argumentValue, Map<String, String> contextArguments) {
+    CompletionReference ref,
+    String argumentName,
+    String argumentValue,
+    Map<String, String> contextArguments) {
 
   public CompleteRequest {
     contextArguments = Map.copyOf(contextArguments);

@@ -1,7 +1,11 @@
 package io.trident.server.model;
 
-/** What {@code completion/complete} completes: a prompt's argument or a resource template's variable. */
-public sealed interface CompletionReference permits CompletionReference.Prompt, CompletionReference.ResourceTemplate {
+/**
+ * What {@code completion/complete} completes: a prompt's argument or a resource template's
+ * variable.
+ */
+public sealed interface CompletionReference
+    permits CompletionReference.Prompt, CompletionReference.ResourceTemplate {
 
   record Prompt(String name) implements CompletionReference {}
 

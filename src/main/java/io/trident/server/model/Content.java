@@ -19,7 +19,9 @@ public sealed interface Content
     }
   }
 
-  /** @param data base64 encoded image */
+  /**
+   * @param data base64 encoded image
+   */
   record Image(String data, String mimeType) implements Content {
     @Override
     public JsonObject toJson() {
@@ -27,7 +29,9 @@ public sealed interface Content
     }
   }
 
-  /** @param data base64 encoded audio */
+  /**
+   * @param data base64 encoded audio
+   */
   record Audio(String data, String mimeType) implements Content {
     @Override
     public JsonObject toJson() {
@@ -44,10 +48,12 @@ public sealed interface Content
   }
 
   /** A link to a resource the client may read. */
-  record ResourceLink(String uri, String name, String description, String mimeType) implements Content {
+  record ResourceLink(String uri, String name, String description, String mimeType)
+      implements Content {
     @Override
     public JsonObject toJson() {
-      JsonObject json = new JsonObject().put("type", "resource_link").put("uri", uri).put("name", name);
+      JsonObject json =
+          new JsonObject().put("type", "resource_link").put("uri", uri).put("name", name);
       JsonFields.putIf(json, "description", description);
       return JsonFields.putIf(json, "mimeType", mimeType);
     }

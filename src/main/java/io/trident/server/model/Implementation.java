@@ -5,7 +5,12 @@ import java.util.List;
 
 /** Name and version of a client or server implementation. */
 public record Implementation(
-    String name, String title, String version, String description, String websiteUrl, List<Icon> icons) {
+    String name,
+    String title,
+    String version,
+    String description,
+    String websiteUrl,
+    List<Icon> icons) {
 
   public Implementation {
     icons = icons == null ? List.of() : List.copyOf(icons);

@@ -4,7 +4,10 @@ import io.vertx.core.json.JsonObject;
 
 /** What the server answers to {@code initialize}. */
 public record InitializeResult(
-    String protocolVersion, JsonObject capabilities, Implementation serverInfo, String instructions) {
+    String protocolVersion,
+    JsonObject capabilities,
+    Implementation serverInfo,
+    String instructions) {
 
   public JsonObject toJson() {
     JsonObject json =

@@ -17,7 +17,8 @@ final class JsonFields {
     return json;
   }
 
-  static <T> JsonObject putList(JsonObject json, String key, List<T> values, Function<T, Object> mapper) {
+  static <T> JsonObject putList(
+      JsonObject json, String key, List<T> values, Function<T, Object> mapper) {
     if (values != null && !values.isEmpty()) {
       JsonArray array = new JsonArray();
       for (T v : values) {

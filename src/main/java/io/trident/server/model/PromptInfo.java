@@ -5,7 +5,11 @@ import java.util.List;
 
 /** A prompt as listed by {@code prompts/list}. */
 public record PromptInfo(
-    String name, String title, String description, List<PromptArgument> arguments, List<Icon> icons) {
+    String name,
+    String title,
+    String description,
+    List<PromptArgument> arguments,
+    List<Icon> icons) {
 
   public PromptInfo {
     arguments = arguments == null ? List.of() : List.copyOf(arguments);

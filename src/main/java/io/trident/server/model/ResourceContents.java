@@ -20,7 +20,9 @@ public sealed interface ResourceContents permits ResourceContents.Text, Resource
     }
   }
 
-  /** @param blob base64 encoded bytes */
+  /**
+   * @param blob base64 encoded bytes
+   */
   record Blob(String uri, String mimeType, String blob) implements ResourceContents {
     @Override
     public JsonObject toJson() {

@@ -5,7 +5,13 @@ import java.util.List;
 
 /** A concrete resource as listed by {@code resources/list}. */
 public record ResourceInfo(
-    String uri, String name, String title, String description, String mimeType, Long size, List<Icon> icons) {
+    String uri,
+    String name,
+    String title,
+    String description,
+    String mimeType,
+    Long size,
+    List<Icon> icons) {
 
   public ResourceInfo {
     icons = icons == null ? List.of() : List.copyOf(icons);

@@ -3,9 +3,16 @@ package io.trident.server.model;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** A parameterised resource (RFC 6570 URI template) as listed by {@code resources/templates/list}. */
+/**
+ * A parameterised resource (RFC 6570 URI template) as listed by {@code resources/templates/list}.
+ */
 public record ResourceTemplateInfo(
-    String uriTemplate, String name, String title, String description, String mimeType, List<Icon> icons) {
+    String uriTemplate,
+    String name,
+    String title,
+    String description,
+    String mimeType,
+    List<Icon> icons) {
 
   public ResourceTemplateInfo {
     icons = icons == null ? List.of() : List.copyOf(icons);

@@ -4,7 +4,11 @@ import io.vertx.core.json.JsonObject;
 
 /** Hints about a tool's behaviour; untrusted by clients unless the server is trusted. */
 public record ToolAnnotations(
-    String title, Boolean readOnlyHint, Boolean destructiveHint, Boolean idempotentHint, Boolean openWorldHint) {
+    String title,
+    Boolean readOnlyHint,
+    Boolean destructiveHint,
+    Boolean idempotentHint,
+    Boolean openWorldHint) {
 
   public static ToolAnnotations readOnly() {
     return new ToolAnnotations(null, true, false, true, false);

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class StdioTransport {
 
   private static final Logger LOG = LoggerFactory.getLogger(StdioTransport.class);
+
   /** Messages waiting for stdout before we stop reading more requests. */
   private static final long BACKLOG_HIGH_WATER = 10_000;
+
   /** Lines handed to the event loop in one task, to amortise the hand-off. */
   private static final int MAX_BATCH = 128;
 
@@ -49,7 +51,8 @@ public final class StdioTransport {
    * @param in usually the process's stdin
    * @param out the real stdout, which nothing else may write to
    */
-  public StdioTransport(McpServer server, InputStream in, OutputStream out, int maxLineBytes, Principal principal) {
+  public StdioTransport(
+      McpServer server, InputStream in, OutputStream out, int maxLineBytes, Principal principal) {
     this.server = server;
     this.in = in;
     this.writer = new StdoutWriter(out);
@@ -61,12 +64,19 @@ public final class StdioTransport {
   public Future<Void> start(Context context) {
     this.context = context;
     writer.start();
-    context.runOnContext(v -> {
-      session = new McpSession(server, context, principal, "stdio", (message, related) -> writer.write(message.toJson()));
-      Thread reader = new Thread(this::readLoop, "trident-stdin");
-      reader.setDaemon(true);
-      reader.start();
-    });
+    context.runOnContext(
+        v -> {
+          session =
+              new McpSession(
+                  server,
+                  context,
+                  principal,
+                  "stdio",
+                  (message, related) -> writer.write(message.toJson()));
+          Thread reader = new Thread(this::readLoop, "trident-stdin");
+          reader.setDaemon(true);
+          reader.start();
+        });
     return closed.future();
   }
 
@@ -75,18 +85,22 @@ public final class StdioTransport {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
-    context.runOnContext(v -> {
-      if (session != null) {
-        session.close(Cancellation.Reason.SHUTDOWN);
-      }
-      // Drain off the event loop: joining the writer thread blocks.
-      Thread drain = new Thread(() -> {
-        writer.drainAndStop(1000);
-        closed.tryComplete();
-      }, "trident-stdout-drain");
-      drain.setDaemon(true);
-      drain.start();
-    });
+    context.runOnContext(
+        v -> {
+          if (session != null) {
+            session.close(Cancellation.Reason.SHUTDOWN);
+          }
+          // Drain off the event loop: joining the writer thread blocks.
+          Thread drain =
+              new Thread(
+                  () -> {
+                    writer.drainAndStop(1000);
+                    closed.tryComplete();
+                  },
+                  "trident-stdout-drain");
+          drain.setDaemon(true);
+          drain.start();
+        });
   }
 
   /** Runs on the reader thread: blocking reads are fine here and nowhere else. */
@@ -120,8 +134,13 @@ public final class StdioTransport {
   private static JsonRpcCodec.Decoded decode(LineReader.Line line) {
     if (line instanceof LineReader.TooLong tooLong) {
       LOG.warn("refused a {}-byte message over the stdio line limit", tooLong.length());
-      return new JsonRpcCodec.Invalid(JsonRpcMessage.Response.failure(null,
-          new JsonRpcError(McpException.INVALID_REQUEST, "Invalid Request: message exceeds the size limit", null)));
+      return new JsonRpcCodec.Invalid(
+          JsonRpcMessage.Response.failure(
+              null,
+              new JsonRpcError(
+                  McpException.INVALID_REQUEST,
+                  "Invalid Request: message exceeds the size limit",
+                  null)));
     }
     LineReader.Text text = (LineReader.Text) line;
     if (isBlank(text)) {
@@ -144,20 +163,24 @@ public final class StdioTransport {
     if (batch.isEmpty()) {
       return;
     }
-    context.runOnContext(v -> {
-      for (JsonRpcCodec.Decoded decoded : batch) {
-        if (session.isClosed()) {
-          return;
-        }
-        session.handle(decoded).onComplete(ar -> {
-          if (ar.succeeded() && ar.result() != null) {
-            writer.write(ar.result());
-          } else if (ar.failed()) {
-            LOG.error("unexpected failure handling a message", ar.cause());
+    context.runOnContext(
+        v -> {
+          for (JsonRpcCodec.Decoded decoded : batch) {
+            if (session.isClosed()) {
+              return;
+            }
+            session
+                .handle(decoded)
+                .onComplete(
+                    ar -> {
+                      if (ar.succeeded() && ar.result() != null) {
+                        writer.write(ar.result());
+                      } else if (ar.failed()) {
+                        LOG.error("unexpected failure handling a message", ar.cause());
+                      }
+                    });
           }
         });
-      }
-    });
   }
 
   /** Back-pressure: a client that does not read stdout stops us from reading more requests. */

@@ -1,7 +1,7 @@
 package io.trident.transport.stdio;
 
-import io.vertx.core.buffer.Buffer;
 import io.trident.server.jsonrpc.WireJson;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;

@@ -26,8 +26,11 @@ class JsonRpcCodecTest {
     @Test
     void readsRequestWithStringAndIntegerIds() {
       Decoded a = JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"ping\"}");
-      Decoded b = JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"params\":{\"x\":1}}");
-      assertThat(((Single) a).message()).isEqualTo(new Request("abc", "ping", new io.vertx.core.json.JsonObject()));
+      Decoded b =
+          JsonRpcCodec.decode(
+              "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"params\":{\"x\":1}}");
+      assertThat(((Single) a).message())
+          .isEqualTo(new Request("abc", "ping", new io.vertx.core.json.JsonObject()));
       Request r = (Request) ((Single) b).message();
       assertThat(r.id()).isEqualTo(7L);
       assertThat(r.params().getInteger("x")).isEqualTo(1);
@@ -35,29 +38,42 @@ class JsonRpcCodecTest {
 
     @Test
     void readsNotificationWithoutId() {
-      Decoded d = JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      Decoded d =
+          JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
       assertThat(((Single) d).message()).isInstanceOf(Notification.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"null", "true", "1.5", "{}", "[]"})
     void refusesIdsThatAreNotStringOrInteger(String id) {
-      Response error = errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}"));
+      Response error =
+          errorOf(
+              JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}"));
       assertThat(error.error().code()).isEqualTo(-32600);
       assertThat(error.id()).isNull();
     }
 
     @Test
     void refusesWrongJsonrpcVersionKeepingTheId() {
-      Response error = errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"}"));
+      Response error =
+          errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"}"));
       assertThat(error.error().code()).isEqualTo(-32600);
       assertThat(error.id()).isEqualTo(3L);
     }
 
     @Test
     void refusesNonStringMethodAndNonObjectParams() {
-      assertThat(errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}")).error().code()).isEqualTo(-32600);
-      assertThat(errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[1]}")).error().code())
+      assertThat(
+              errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}"))
+                  .error()
+                  .code())
+          .isEqualTo(-32600);
+      assertThat(
+              errorOf(
+                      JsonRpcCodec.decode(
+                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[1]}"))
+                  .error()
+                  .code())
           .isEqualTo(-32600);
     }
   }
@@ -91,14 +107,21 @@ class JsonRpcCodecTest {
     @Test
     void readsResultAndErrorResponses() {
       Decoded ok = JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
-      Decoded err = JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-1,\"message\":\"no\"}}");
+      Decoded err =
+          JsonRpcCodec.decode(
+              "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-1,\"message\":\"no\"}}");
       assertThat(((Response) ((Single) ok).message()).isError()).isFalse();
       assertThat(((Response) ((Single) err).message()).error().code()).isEqualTo(-1);
     }
 
     @Test
     void refusesResponseWithBothResultAndError() {
-      assertThat(errorOf(JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{},\"error\":{}}")).error().code())
+      assertThat(
+              errorOf(
+                      JsonRpcCodec.decode(
+                          "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{},\"error\":{}}"))
+                  .error()
+                  .code())
           .isEqualTo(-32600);
     }
   }

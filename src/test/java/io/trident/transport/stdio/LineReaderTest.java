@@ -16,7 +16,9 @@ class LineReaderTest {
 
   @Test
   void splitsLinesAndDropsCarriageReturns() throws IOException {
-    LineReader r = new LineReader(new ByteArrayInputStream("a\r\nbb\nlast".getBytes(StandardCharsets.UTF_8)), 1024);
+    LineReader r =
+        new LineReader(
+            new ByteArrayInputStream("a\r\nbb\nlast".getBytes(StandardCharsets.UTF_8)), 1024);
     assertThat(text(r.next())).isEqualTo("a");
     assertThat(text(r.next())).isEqualTo("bb");
     assertThat(text(r.next())).isEqualTo("last");
@@ -26,7 +28,9 @@ class LineReaderTest {
   @Test
   void overlongLineIsReportedAndReadingContinuesAfterIt() throws IOException {
     String longLine = "x".repeat(200_000);
-    LineReader r = new LineReader(new ByteArrayInputStream((longLine + "\nok\n").getBytes(StandardCharsets.UTF_8)), 1024);
+    LineReader r =
+        new LineReader(
+            new ByteArrayInputStream((longLine + "\nok\n").getBytes(StandardCharsets.UTF_8)), 1024);
     LineReader.Line first = r.next();
     assertThat(first).isInstanceOf(LineReader.TooLong.class);
     assertThat(((LineReader.TooLong) first).length()).isEqualTo(200_000);
@@ -35,7 +39,10 @@ class LineReaderTest {
 
   @Test
   void lineExactlyAtTheLimitIsAccepted() throws IOException {
-    LineReader r = new LineReader(new ByteArrayInputStream(("y".repeat(1024) + "\n").getBytes(StandardCharsets.UTF_8)), 1024);
+    LineReader r =
+        new LineReader(
+            new ByteArrayInputStream(("y".repeat(1024) + "\n").getBytes(StandardCharsets.UTF_8)),
+            1024);
     assertThat(text(r.next())).hasSize(1024);
   }
 }

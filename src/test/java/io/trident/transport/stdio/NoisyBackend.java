@@ -21,12 +21,15 @@ public final class NoisyBackend implements BackendProvider {
   @Override
   public void register(Backend backend, Vertx vertx) {
     System.out.println("noisy backend registering");
-    backend.addTool(Tool.builder("shout").description("prints to System.out, then answers")
-        .handler((args, ctx) -> {
-          System.out.println("I AM NOT JSON");
-          System.out.print("partial line without newline");
-          return Future.succeededFuture(CallToolResult.text("done"));
-        })
-        .build());
+    backend.addTool(
+        Tool.builder("shout")
+            .description("prints to System.out, then answers")
+            .handler(
+                (args, ctx) -> {
+                  System.out.println("I AM NOT JSON");
+                  System.out.print("partial line without newline");
+                  return Future.succeededFuture(CallToolResult.text("done"));
+                })
+            .build());
   }
 }

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class StdioProcessIT {
 
   private static final Path JAR = Path.of("target", "trident.jar");
-  private static final String INIT = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-      + "\"capabilities\":{},\"clientInfo\":{\"name\":\"it\",\"version\":\"1\"}}}";
+  private static final String INIT =
+      "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+          + "\"capabilities\":{},\"clientInfo\":{\"name\":\"it\",\"version\":\"1\"}}}";
 
   private Process process;
   private OutputStream stdin;
@@ -43,19 +44,23 @@ class StdioProcessIT {
     cmd.addAll(List.of(extra));
     process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     stdin = process.getOutputStream();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (all) {
-            all.add(line);
-          }
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // process ended
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (all) {
+                    all.add(line);
+                  }
+                  lines.add(line);
+                }
+              } catch (IOException ignored) {
+                // process ended
+              }
+            });
     reader.setDaemon(true);
     reader.start();
   }
@@ -78,7 +83,13 @@ class StdioProcessIT {
   }
 
   private static String call(int id, String tool, String args) {
-    return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + args + "}}";
+    return "{\"jsonrpc\":\"2.0\",\"id\":"
+        + id
+        + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
+        + "\",\"arguments\":"
+        + args
+        + "}}";
   }
 
   @AfterEach
@@ -135,7 +146,9 @@ class StdioProcessIT {
     send(call(2, "echo", "{\"text\":\"small\"}"));
     JsonObject ok = next();
     assertThat(ok.getValue("id")).isEqualTo(2);
-    assertThat(ok.getJsonObject("result").getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("small");
+    assertThat(
+            ok.getJsonObject("result").getJsonArray("content").getJsonObject(0).getString("text"))
+        .isEqualTo("small");
   }
 
   @Test
@@ -145,11 +158,19 @@ class StdioProcessIT {
     initialize();
     send(call(1, "shout", "{}"));
     JsonObject reply = next();
-    assertThat(reply.getJsonObject("result").getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("done");
+    assertThat(
+            reply
+                .getJsonObject("result")
+                .getJsonArray("content")
+                .getJsonObject(0)
+                .getString("text"))
+        .isEqualTo("done");
     stdin.close();
     assertThat(process.waitFor(5, TimeUnit.SECONDS)).isTrue();
     synchronized (all) {
-      assertThat(all).allSatisfy(line -> assertThat(new JsonObject(line).getString("jsonrpc")).isEqualTo("2.0"));
+      assertThat(all)
+          .allSatisfy(
+              line -> assertThat(new JsonObject(line).getString("jsonrpc")).isEqualTo("2.0"));
     }
   }
 }
