@@ -1,14 +1,21 @@
 package io.trident.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.DatabindCodec;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -65,8 +72,57 @@ public final class JsonSchema {
     return text.startsWith(": ") ? text.substring(2) : text;
   }
 
-  private static JsonNode toNode(Object value) {
-    Object plain = value instanceof JsonObject o ? o.getMap() : value;
-    return DatabindCodec.mapper().valueToTree(plain);
+  /**
+   * Builds the validator's tree by walking the Vert.x JSON directly: several times cheaper than a
+   * round trip through data binding, and this runs on every tool call.
+   */
+  static JsonNode toNode(Object value) {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    if (value == null) {
+      return nodes.nullNode();
+    }
+    if (value instanceof JsonObject object) {
+      return toNode(object.getMap());
+    }
+    if (value instanceof JsonArray array) {
+      return toNode(array.getList());
+    }
+    if (value instanceof Map<?, ?> map) {
+      ObjectNode node = nodes.objectNode();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        node.set(String.valueOf(e.getKey()), toNode(e.getValue()));
+      }
+      return node;
+    }
+    if (value instanceof List<?> list) {
+      ArrayNode node = nodes.arrayNode(list.size());
+      for (Object item : list) {
+        node.add(toNode(item));
+      }
+      return node;
+    }
+    if (value instanceof String text) {
+      return nodes.textNode(text);
+    }
+    if (value instanceof Boolean bool) {
+      return nodes.booleanNode(bool);
+    }
+    if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
+      return nodes.numberNode(((Number) value).longValue());
+    }
+    if (value instanceof Double || value instanceof Float) {
+      return nodes.numberNode(((Number) value).doubleValue());
+    }
+    if (value instanceof BigInteger big) {
+      return nodes.numberNode(big);
+    }
+    if (value instanceof BigDecimal decimal) {
+      return nodes.numberNode(decimal);
+    }
+    // Anything else (e.g. Instant, byte[]) as Vert.x would encode it.
+    return DatabindCodec.mapper().valueToTree(value);
   }
 }

@@ -209,6 +209,7 @@ public final class McpSession {
                     : failureResponse(request, ar.cause()));
           }
         });
+    call.armDeadline();
     return call.response.future();
   }
 
@@ -379,7 +380,7 @@ public final class McpSession {
     final CallContext context;
     final Promise<Response> response = Promise.promise();
     final RequestProgress progress;
-    final long deadlineTimer;
+    private long deadlineTimer = -1;
 
     InFlight(Request request) {
       this.request = request;
@@ -399,10 +400,19 @@ public final class McpSession {
               progress,
               new RequestLog(request.id()),
               new SessionClientRequests(request.id(), cancellation, deadline));
-      this.deadlineTimer =
-          vertx.setTimer(
-              Math.max(1, deadline.remaining().toMillis()),
-              t -> cancellation.cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
+    }
+
+    /**
+     * Starts the deadline timer. Only for requests still running after their first turn on the
+     * event loop: most finish within it, and a timer per request is measurable on the hot path.
+     */
+    void armDeadline() {
+      if (!response.future().isComplete()) {
+        deadlineTimer =
+            vertx.setTimer(
+                Math.max(1, context.deadline().remaining().toMillis()),
+                t -> context.cancellation().cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
+      }
     }
 
     /**
@@ -412,7 +422,9 @@ public final class McpSession {
       if (response.tryComplete(outcome)) {
         inFlight.remove(request.id());
         progress.closed = true;
-        vertx.cancelTimer(deadlineTimer);
+        if (deadlineTimer >= 0) {
+          vertx.cancelTimer(deadlineTimer);
+        }
         // Work that is still running hears that nobody waits for it any more.
         context.cancellation().cancel(Cancellation.Reason.COMPLETED);
       }

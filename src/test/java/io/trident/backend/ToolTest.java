@@ -49,4 +49,22 @@ class ToolTest {
     assertThatThrownBy(() -> valid("x").inputSchema(new JsonObject().put("type", "string")).build())
         .hasMessageContaining("object");
   }
+
+  @Test
+  void validatesNestedValuesOfEveryJsonType() {
+    JsonObject schema =
+        new JsonObject(
+            "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},"
+                + "\"x\":{\"type\":\"number\"},\"b\":{\"type\":\"boolean\"},\"z\":{\"type\":\"null\"},"
+                + "\"list\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+                + "\"properties\":{\"s\":{\"type\":\"string\"}},\"required\":[\"s\"]}}}}");
+    JsonSchema validator = valid("t").inputSchema(schema).build().compileSchemas().input();
+    JsonObject good =
+        new JsonObject(
+            "{\"n\":5,\"x\":5.5,\"b\":true,\"z\":null,\"list\":[{\"s\":\"a\"},{\"s\":\"b\"}]}");
+    assertThat(validator.validate(good)).isEmpty();
+    assertThat(validator.validate(good.copy().put("n", 5.5))).hasSize(1);
+    assertThat(validator.validate(new JsonObject("{\"list\":[{\"s\":1}]}"))).hasSize(1);
+    assertThat(validator.validate(new JsonObject("{\"n\":12345678901234}"))).isEmpty();
+  }
 }

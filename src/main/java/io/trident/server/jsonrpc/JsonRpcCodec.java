@@ -38,6 +38,17 @@ public final class JsonRpcCodec {
     return decodeValue(value);
   }
 
+  /** Decodes a byte range, e.g. one line of a stdio stream, without copying it. */
+  public static Decoded decode(byte[] bytes, int offset, int length) {
+    Object value;
+    try {
+      value = WireJson.decode(bytes, offset, length);
+    } catch (DecodeException | IllegalStateException e) {
+      return parseError();
+    }
+    return decodeValue(value);
+  }
+
   public static Decoded decode(String text) {
     Object value;
     try {

@@ -11,7 +11,6 @@ import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,8 +33,12 @@ public final class StdioTransport {
   /** Messages waiting for stdout before we stop reading more requests. */
   private static final long BACKLOG_HIGH_WATER = 10_000;
 
-  /** Lines handed to the event loop in one task, to amortise the hand-off. */
-  private static final int MAX_BATCH = 128;
+  /**
+   * Lines handed to the event loop in one task, and replies handed to the writer at once. Batches
+   * amortise the hand-offs between threads, but a stage only starts on a batch when the previous
+   * stage has finished it: kept small so that reading, handling and writing overlap.
+   */
+  private static final int MAX_BATCH = 16;
 
   private final McpServer server;
   private final InputStream in;
@@ -46,6 +49,9 @@ public final class StdioTransport {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Context context;
   private McpSession session;
+
+  /** Non-null while the event loop handles a batch of lines; touched only on the event loop. */
+  private List<Object> collecting;
 
   /**
    * @param in usually the process's stdin
@@ -72,7 +78,7 @@ public final class StdioTransport {
                   context,
                   principal,
                   "stdio",
-                  (message, related) -> writer.write(message.toJson()));
+                  (message, related) -> emit(message.toJson()));
           Thread reader = new Thread(this::readLoop, "trident-stdin");
           reader.setDaemon(true);
           reader.start();
@@ -146,7 +152,7 @@ public final class StdioTransport {
     if (isBlank(text)) {
       return null;
     }
-    return JsonRpcCodec.decode(Buffer.buffer(java.util.Arrays.copyOf(text.bytes(), text.length())));
+    return JsonRpcCodec.decode(text.bytes(), 0, text.length());
   }
 
   private static boolean isBlank(LineReader.Text text) {
@@ -165,22 +171,43 @@ public final class StdioTransport {
     }
     context.runOnContext(
         v -> {
-          for (JsonRpcCodec.Decoded decoded : batch) {
-            if (session.isClosed()) {
-              return;
+          // Replies produced while this batch runs go to the writer in one hand-off.
+          collecting = new ArrayList<>(batch.size());
+          try {
+            for (JsonRpcCodec.Decoded decoded : batch) {
+              if (session.isClosed()) {
+                return;
+              }
+              session.handle(decoded).onComplete(this::reply);
             }
-            session
-                .handle(decoded)
-                .onComplete(
-                    ar -> {
-                      if (ar.succeeded() && ar.result() != null) {
-                        writer.write(ar.result());
-                      } else if (ar.failed()) {
-                        LOG.error("unexpected failure handling a message", ar.cause());
-                      }
-                    });
+          } finally {
+            List<Object> replies = collecting;
+            collecting = null;
+            writer.writeAll(replies);
           }
         });
+  }
+
+  private void reply(io.vertx.core.AsyncResult<Object> result) {
+    if (result.succeeded() && result.result() != null) {
+      emit(result.result());
+    } else if (result.failed()) {
+      LOG.error("unexpected failure handling a message", result.cause());
+    }
+  }
+
+  /** Sends one message; on the event loop, in order with everything else the session emits. */
+  private void emit(Object json) {
+    List<Object> batch = collecting;
+    if (batch != null) {
+      batch.add(json);
+      if (batch.size() >= MAX_BATCH) {
+        writer.writeAll(batch);
+        collecting = new ArrayList<>(MAX_BATCH);
+      }
+    } else {
+      writer.write(json);
+    }
   }
 
   /** Back-pressure: a client that does not read stdout stops us from reading more requests. */

@@ -46,6 +46,14 @@ final class StdoutWriter {
     }
   }
 
+  /** Queues several messages with one hand-off to the writer thread. */
+  void writeAll(List<Object> messages) {
+    if (!broken && !messages.isEmpty()) {
+      queued.addAndGet(messages.size());
+      queue.addAll(messages);
+    }
+  }
+
   /** Messages queued but not yet written; the reader pauses when this grows (back-pressure). */
   long backlog() {
     return queued.get();
