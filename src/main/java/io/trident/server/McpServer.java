@@ -61,15 +61,25 @@ public final class McpServer {
     if (!warmedUp.compareAndSet(false, true)) {
       return;
     }
-    for (Tool tool : backend.tools()) {
-      tool.schemas(vertx)
-          .onFailure(
-              e ->
+    // A plain daemon thread, not a Vert.x worker: it must never hold up (or complain about) a
+    // shutdown, and compiling is idempotent, so a call racing it just compiles on its own.
+    Thread warmer =
+        new Thread(
+            () -> {
+              for (Tool tool : backend.tools()) {
+                try {
+                  tool.compileSchemas();
+                } catch (IllegalArgumentException e) {
                   LOG.error(
                       "tool {} has an invalid schema and cannot be called: {}",
                       tool.name(),
-                      e.getMessage()));
-    }
+                      e.getMessage());
+                }
+              }
+            },
+            "trident-warm-up");
+    warmer.setDaemon(true);
+    warmer.start();
   }
 
   public Vertx vertx() {
