@@ -141,6 +141,10 @@ public final class McpServer {
 
   private Future<CallToolResult> run(
       Tool tool, Tool.Schemas schemas, JsonObject args, CallContext context) {
+    if (context.isCancelled()) {
+      // Cancelled while the schemas compiled: the caller is gone, so the tool never starts.
+      return Future.failedFuture(new java.util.concurrent.CancellationException("cancelled"));
+    }
     List<String> problems = schemas.input().validate(args);
     if (!problems.isEmpty()) {
       return Future.succeededFuture(

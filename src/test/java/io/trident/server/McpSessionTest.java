@@ -153,6 +153,8 @@ class McpSessionTest {
                     new GetPromptResult(
                         null, List.of(PromptMessage.user(Content.text("Hello " + a.get("name")))))),
             Map.of("name", Completer.of(List.of("Ada", "Alan", "Grace")))));
+    // As the server's warm-up does after initialize; here up front, so timings are deterministic.
+    backend.tools().forEach(Tool::compileSchemas);
     return backend;
   }
 
