@@ -126,6 +126,15 @@ class McpSessionTest {
                                     "model said " + r.getJsonObject("content").getString("text"))))
             .build());
     backend.addTool(
+        Tool.builder("roots")
+            .description("lists the client's roots")
+            .handler(
+                (args, ctx) ->
+                    ctx.client()
+                        .listRoots()
+                        .map(r -> CallToolResult.text(r.getJsonArray("roots").encode())))
+            .build());
+    backend.addTool(
         Tool.builder("blocking")
             .description("runs on a worker")
             .blockingHandler((args, ctx) -> CallToolResult.text(Thread.currentThread().getName()))
@@ -393,6 +402,7 @@ class McpSessionTest {
                                     "progress",
                                     "logs",
                                     "sample",
+                                    "roots",
                                     "blocking");
                             assertThat(errorCode(r)).isEqualTo(-32602);
                             test.completeNow();
@@ -710,6 +720,89 @@ class McpSessionTest {
                                                   .getJsonObject(0)
                                                   .getString("text"))
                                           .isEqualTo("model said 42");
+                                      test.completeNow();
+                                    })));
+                  }));
+    }
+
+    @Test
+    void rootsAreAskedOnlyOfClientsThatDeclaredThem(VertxTestContext test) {
+      JsonObject caps = new JsonObject().put("roots", new JsonObject().put("listChanged", true));
+      harness
+          .initialize("2025-11-25", caps)
+          .onComplete(
+              test.succeeding(
+                  init -> {
+                    Future<JsonObject> call = harness.callTool(1, "roots", null);
+                    harness
+                        .nextSent(m -> "roots/list".equals(m.getString("method")))
+                        .onComplete(
+                            test.succeeding(
+                                req -> {
+                                  JsonObject roots =
+                                      new JsonObject()
+                                          .put(
+                                              "roots",
+                                              new JsonArray()
+                                                  .add(new JsonObject().put("uri", "file:///w")));
+                                  harness.send(
+                                      new JsonObject()
+                                          .put("jsonrpc", "2.0")
+                                          .put("id", req.getValue("id"))
+                                          .put("result", roots)
+                                          .encode());
+                                }));
+                    call.onComplete(
+                        test.succeeding(
+                            r ->
+                                test.verify(
+                                    () -> {
+                                      assertThat(
+                                              result(r)
+                                                  .getJsonArray("content")
+                                                  .getJsonObject(0)
+                                                  .getString("text"))
+                                          .contains("file:///w");
+                                      test.completeNow();
+                                    })));
+                  }));
+    }
+
+    @Test
+    void clientErrorAnswerBecomesAToolError(VertxTestContext test) {
+      harness
+          .initialize("2025-11-25", new JsonObject().put("sampling", new JsonObject()))
+          .onComplete(
+              test.succeeding(
+                  init -> {
+                    Future<JsonObject> call = harness.callTool(1, "sample", null);
+                    harness
+                        .nextSent(m -> "sampling/createMessage".equals(m.getString("method")))
+                        .onComplete(
+                            test.succeeding(
+                                req ->
+                                    harness.send(
+                                        new JsonObject()
+                                            .put("jsonrpc", "2.0")
+                                            .put("id", req.getValue("id"))
+                                            .put(
+                                                "error",
+                                                new JsonObject()
+                                                    .put("code", -1)
+                                                    .put("message", "user declined"))
+                                            .encode())));
+                    call.onComplete(
+                        test.succeeding(
+                            r ->
+                                test.verify(
+                                    () -> {
+                                      assertThat(result(r).getBoolean("isError")).isTrue();
+                                      assertThat(
+                                              result(r)
+                                                  .getJsonArray("content")
+                                                  .getJsonObject(0)
+                                                  .getString("text"))
+                                          .contains("user declined");
                                       test.completeNow();
                                     })));
                   }));
