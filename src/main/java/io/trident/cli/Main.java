@@ -9,6 +9,9 @@ import io.trident.context.Principal;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
 import io.trident.server.model.Implementation;
+import io.trident.transport.http.HttpTransportOptions;
+import io.trident.transport.http.HttpVerticle;
+import io.trident.transport.http.StreamableHttpTransport;
 import io.trident.transport.stdio.StdioTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -136,14 +139,17 @@ public final class Main implements Callable<Integer> {
     TridentConfig config = loadConfig();
     ServerOptions options = serverOptions(config);
     List<String> backendNames = backendNames(config);
-    for (TransportKind kind : List.of(TransportKind.HTTP, TransportKind.GRPC)) {
-      if (selected.contains(kind)) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "the " + kind + " transport is not available in this build yet; use --transport stdio");
-      }
+    if (selected.contains(TransportKind.GRPC)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "the grpc transport is not available in this build yet; use --transport stdio or http");
     }
-    System.setOut(System.err);
+    HttpTransportOptions httpOptions =
+        selected.contains(TransportKind.HTTP) ? httpOptions(config) : null;
+    boolean stdioSelected = selected.contains(TransportKind.STDIO);
+    if (stdioSelected) {
+      System.setOut(System.err);
+    }
 
     Vertx vertx = vertxStarting == null ? startVertx() : vertxStarting.join();
     Backend backend;
@@ -159,22 +165,38 @@ public final class Main implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     McpServer server = new McpServer(vertx, backend, options);
-    Principal local =
-        Principal.local(config.local().user(), new HashSet<>(config.local().scopes()));
-    StdioTransport stdio =
-        new StdioTransport(
-            server,
-            new FileInputStream(FileDescriptor.in),
-            protocolOut,
-            config.stdio().maxLineBytes(),
-            local);
-
     CountDownLatch done = new CountDownLatch(1);
-    stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
-    ShutdownSignals.onTerminate(stdio::stop);
+    List<Runnable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    if (httpOptions != null) {
+      try {
+        startHttp(vertx, server, httpOptions, log);
+      } catch (Exception e) {
+        log.error("cannot start the http transport: {}", rootMessage(e));
+        closeQuietly(vertx);
+        return 1;
+      }
+      server.warmUp();
+    }
+    if (stdioSelected) {
+      Principal local =
+          Principal.local(config.local().user(), new HashSet<>(config.local().scopes()));
+      StdioTransport stdio =
+          new StdioTransport(
+              server,
+              new FileInputStream(FileDescriptor.in),
+              protocolOut,
+              config.stdio().maxLineBytes(),
+              local);
+      stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
+      stops.add(stdio::stop);
+    } else {
+      stops.add(done::countDown);
+    }
+    ShutdownSignals.onTerminate(() -> stops.forEach(Runnable::run));
     if (log.isDebugEnabled()) {
       log.debug(
-          "stdio transport started {} ms after JVM start",
+          "transports started {} ms after JVM start",
           java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
     }
     try {
@@ -186,6 +208,72 @@ public final class Main implements Callable<Integer> {
     // slowly.
     closeQuietly(vertx);
     return 0;
+  }
+
+  private static void startHttp(
+      Vertx vertx, McpServer server, HttpTransportOptions options, org.slf4j.Logger log)
+      throws Exception {
+    StreamableHttpTransport transport = new StreamableHttpTransport(vertx, server, options);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx
+        .deployVerticle(
+            () -> {
+              HttpVerticle verticle = new HttpVerticle(transport, options);
+              verticles.add(verticle);
+              return verticle;
+            },
+            new io.vertx.core.DeploymentOptions().setInstances(instances))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    log.info(
+        "MCP Streamable HTTP on {}://{}:{}{}",
+        options.tls() ? "https" : "http",
+        options.host(),
+        verticles.get(0).actualPort(),
+        options.path());
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  private HttpTransportOptions httpOptions(TridentConfig config) {
+    TridentConfig.HttpSection h = config.http();
+    HttpTransportOptions d = HttpTransportOptions.defaults();
+    String bindHost = host != null ? host : h.host() != null ? h.host() : d.host();
+    int bindPort =
+        port != null ? port : httpPort != null ? httpPort : h.port() != null ? h.port() : d.port();
+    try {
+      return new HttpTransportOptions(
+          bindHost,
+          bindPort,
+          h.path() != null ? h.path() : d.path(),
+          h.allowedOrigins() != null ? h.allowedOrigins() : d.allowedOrigins(),
+          h.allowedHosts() != null ? h.allowedHosts() : d.allowedHosts(),
+          h.corsOrigins() != null ? h.corsOrigins() : d.corsOrigins(),
+          h.maxBodyBytes() != null ? h.maxBodyBytes() : d.maxBodyBytes(),
+          h.sessionIdleTimeout() != null
+              ? Durations.parse(h.sessionIdleTimeout())
+              : d.sessionIdleTimeout(),
+          h.maxSessions() != null ? h.maxSessions() : d.maxSessions(),
+          h.maxSessionsPerPrincipal() != null
+              ? h.maxSessionsPerPrincipal()
+              : d.maxSessionsPerPrincipal(),
+          d.sseRetry(),
+          h.resumeGrace() != null ? Durations.parse(h.resumeGrace()) : d.resumeGrace(),
+          d.eventsPerStream(),
+          h.legacySse() != null ? h.legacySse() : d.legacySse(),
+          h.tlsCert(),
+          h.tlsKey());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
   }
 
   private static void closeQuietly(Vertx vertx) {

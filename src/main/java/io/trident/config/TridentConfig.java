@@ -12,7 +12,7 @@ public record TridentConfig(
     @JsonProperty("server") ServerSection server,
     @JsonProperty("backends") List<String> backends,
     @JsonProperty("stdio") StdioSection stdio,
-    @JsonProperty("http") NetworkSection http,
+    @JsonProperty("http") HttpSection http,
     @JsonProperty("grpc") NetworkSection grpc,
     @JsonProperty("local") LocalSection local) {
 
@@ -20,7 +20,11 @@ public record TridentConfig(
     server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
     backends = backends == null || backends.isEmpty() ? List.of("default") : List.copyOf(backends);
     stdio = stdio == null ? new StdioSection(null) : stdio;
-    http = http == null ? new NetworkSection(null, null) : http;
+    http =
+        http == null
+            ? new HttpSection(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+            : http;
     grpc = grpc == null ? new NetworkSection(null, null) : grpc;
     local = local == null ? new LocalSection(null, null) : local;
   }
@@ -56,6 +60,23 @@ public record TridentConfig(
       }
     }
   }
+
+  /** The Streamable HTTP transport (see HttpTransportOptions for the meaning of each key). */
+  public record HttpSection(
+      @JsonProperty("host") String host,
+      @JsonProperty("port") Integer port,
+      @JsonProperty("path") String path,
+      @JsonProperty("allowedOrigins") List<String> allowedOrigins,
+      @JsonProperty("allowedHosts") List<String> allowedHosts,
+      @JsonProperty("corsOrigins") List<String> corsOrigins,
+      @JsonProperty("maxBodyBytes") Long maxBodyBytes,
+      @JsonProperty("sessionIdleTimeout") String sessionIdleTimeout,
+      @JsonProperty("maxSessions") Integer maxSessions,
+      @JsonProperty("maxSessionsPerPrincipal") Integer maxSessionsPerPrincipal,
+      @JsonProperty("resumeGrace") String resumeGrace,
+      @JsonProperty("legacySse") Boolean legacySse,
+      @JsonProperty("tlsCert") String tlsCert,
+      @JsonProperty("tlsKey") String tlsKey) {}
 
   /** A network transport's bind address. */
   public record NetworkSection(

@@ -23,6 +23,7 @@ public final class CallContext {
   private final ProgressSink progress;
   private final LogSink log;
   private final ClientRequests client;
+  private final Runnable streamCloser;
 
   public CallContext(
       Vertx vertx,
@@ -35,7 +36,8 @@ public final class CallContext {
       Cancellation cancellation,
       ProgressSink progress,
       LogSink log,
-      ClientRequests client) {
+      ClientRequests client,
+      Runnable streamCloser) {
     this.vertx = vertx;
     this.context = context;
     this.principal = principal;
@@ -47,6 +49,7 @@ public final class CallContext {
     this.progress = progress;
     this.log = log;
     this.client = client;
+    this.streamCloser = streamCloser;
   }
 
   public Vertx vertx() {
@@ -102,6 +105,15 @@ public final class CallContext {
 
   public ClientRequests client() {
     return client;
+  }
+
+  /**
+   * Closes the transport stream that carries this request's response, without ending the request:
+   * on Streamable HTTP the client reconnects and receives what follows (SSE polling). Does nothing
+   * on transports without such streams.
+   */
+  public void closeStream() {
+    streamCloser.run();
   }
 
   /**

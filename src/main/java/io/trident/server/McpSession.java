@@ -296,6 +296,17 @@ public final class McpSession {
     pendingClientRequests.clear();
   }
 
+  /**
+   * Cancels one request in progress, as a transport does when its caller went away (e.g. the HTTP
+   * connection closed). No response is produced for it. Unknown ids are ignored.
+   */
+  public void cancelRequest(Object requestId, Cancellation.Reason reason) {
+    InFlight call = inFlight.get(requestId);
+    if (call != null) {
+      call.context.cancellation().cancel(reason);
+    }
+  }
+
   public boolean isClosed() {
     return state == State.CLOSED;
   }
@@ -372,6 +383,14 @@ public final class McpSession {
     }
   }
 
+  private void runOnSession(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
   /**
    * A client request being handled: its context, deadline timer and the response to deliver once.
    */
@@ -399,7 +418,8 @@ public final class McpSession {
               cancellation,
               progress,
               new RequestLog(request.id()),
-              new SessionClientRequests(request.id(), cancellation, deadline));
+              new SessionClientRequests(request.id(), cancellation, deadline),
+              () -> runOnSession(() -> sink.closeStream(request.id())));
     }
 
     /**

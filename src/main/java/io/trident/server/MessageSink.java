@@ -15,4 +15,11 @@ public interface MessageSink {
    *     can put it on that request's stream), or null for session-wide messages
    */
   void send(JsonRpcMessage message, Object relatedRequestId);
+
+  /**
+   * Asks the transport to close the response stream of a request now, without ending the request:
+   * the client resumes it later (Streamable HTTP polling, SEP-1699). A no-op where a transport has
+   * no such streams.
+   */
+  default void closeStream(Object relatedRequestId) {}
 }

@@ -5,6 +5,8 @@ import java.util.Optional;
 
 /** The MCP protocol revisions this server speaks, oldest first. */
 public enum ProtocolVersion {
+  /** Spoken by clients of the legacy HTTP+SSE transport. */
+  V2024_11_05("2024-11-05"),
   V2025_03_26("2025-03-26"),
   V2025_06_18("2025-06-18"),
   V2025_11_25("2025-11-25");
@@ -39,12 +41,12 @@ public enum ProtocolVersion {
   }
 
   public static List<String> supportedWire() {
-    return List.of(V2025_11_25.wire, V2025_06_18.wire, V2025_03_26.wire);
+    return List.of(V2025_11_25.wire, V2025_06_18.wire, V2025_03_26.wire, V2024_11_05.wire);
   }
 
   /** JSON-RPC batches were removed in 2025-06-18. */
   public boolean allowsBatches() {
-    return this == V2025_03_26;
+    return this.compareTo(V2025_06_18) < 0;
   }
 
   public boolean atLeast(ProtocolVersion other) {

@@ -207,16 +207,21 @@ public final class ConformanceBackend implements BackendProvider {
     // The SSE stream closing and resumption are the HTTP transport's business; here it only waits.
     backend.addTool(
         Tool.builder("test_reconnection")
-            .description("Answers after a short pause, to test resuming an SSE stream")
+            .description(
+                "Closes its response stream, then answers after a short pause: the client must resume")
             .handler(
-                (args, context) ->
-                    context
-                        .sleep(STEP.multipliedBy(2))
-                        .map(
-                            v ->
-                                CallToolResult.text(
-                                    "Reconnection test completed successfully. If you received this, the client"
-                                        + " properly reconnected after stream closure.")))
+                (args, context) -> {
+                  // Ends the response stream now (after its priming event): the client must
+                  // reconnect with Last-Event-ID to get the result (SEP-1699 polling).
+                  context.closeStream();
+                  return context
+                      .sleep(STEP.multipliedBy(2))
+                      .map(
+                          v ->
+                              CallToolResult.text(
+                                  "Reconnection test completed successfully. If you received this, the client"
+                                      + " properly reconnected after stream closure."));
+                })
             .build());
   }
 

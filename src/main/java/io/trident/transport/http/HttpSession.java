@@ -1,0 +1,304 @@
+package io.trident.transport.http;
+
+import io.trident.context.Cancellation;
+import io.trident.server.McpSession;
+import io.trident.server.MessageSink;
+import io.trident.server.ProtocolVersion;
+import io.trident.server.jsonrpc.JsonRpcMessage;
+import io.trident.server.jsonrpc.JsonRpcMessage.Response;
+import io.trident.server.jsonrpc.WireJson;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of one MCP session: which connection carries which message. A POSTed request is
+ * answered as plain JSON unless something must be streamed before its response (progress, logs,
+ * server-to-client requests), in which case its response turns into an SSE stream on the spot.
+ * Everything here runs on the session's context.
+ */
+final class HttpSession implements MessageSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpSession.class);
+
+  /** Finished streams kept for resumption, besides those still running. */
+  private static final int KEPT_STREAMS = 64;
+
+  final String id;
+  final String subject;
+  private final Vertx vertx;
+  private final HttpTransportOptions options;
+  private final Map<Object, PostCall> calls = new HashMap<>();
+  private final Map<Integer, SseStream> streams =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, SseStream> eldest) {
+          return size() > KEPT_STREAMS && eldest.getValue().finished();
+        }
+      };
+  private McpSession mcp;
+  private Context context;
+  private SseStream standalone;
+  private HttpServerResponse legacyStream;
+  private int nextStreamId = 1;
+  volatile long lastActive = System.nanoTime();
+
+  HttpSession(String id, String subject, Vertx vertx, HttpTransportOptions options) {
+    this.id = id;
+    this.subject = subject;
+    this.vertx = vertx;
+    this.options = options;
+  }
+
+  void bind(McpSession mcp, Context context) {
+    this.mcp = mcp;
+    this.context = context;
+  }
+
+  McpSession mcp() {
+    return mcp;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  void touch() {
+    lastActive = System.nanoTime();
+  }
+
+  /** Legacy HTTP+SSE: every message of the session goes to this one stream. */
+  void useLegacyStream(HttpServerResponse response) {
+    legacyStream = response;
+  }
+
+  /** A POSTed request waiting for its response on {@code response}. */
+  void handleRequest(JsonRpcMessage.Request request, HttpServerResponse response) {
+    PostCall call = new PostCall(request.id(), response);
+    calls.put(request.id(), call);
+    response.closeHandler(v -> context.runOnContext(x -> call.connectionLost(response)));
+    mcp.handle(request)
+        .onComplete(
+            ar -> {
+              calls.remove(request.id());
+              call.complete(ar.succeeded() ? ar.result() : null);
+            });
+  }
+
+  @Override
+  public void send(JsonRpcMessage message, Object relatedRequestId) {
+    Object json = message.toJson();
+    if (legacyStream != null) {
+      writeLegacy(json);
+      return;
+    }
+    PostCall call = relatedRequestId == null ? null : calls.get(relatedRequestId);
+    if (call != null) {
+      call.stream().send(json);
+    } else if (standalone != null) {
+      standalone.send(json);
+    } else {
+      LOG.debug("no stream open for a {} of session; dropped", message.getClass().getSimpleName());
+    }
+  }
+
+  @Override
+  public void closeStream(Object relatedRequestId) {
+    PostCall call = calls.get(relatedRequestId);
+    if (call != null) {
+      call.closeConnection();
+    }
+  }
+
+  void writeLegacy(Object json) {
+    if (legacyStream != null) {
+      legacyStream.write(
+          io.vertx.core.buffer.Buffer.buffer("event: message\ndata: ")
+              .appendBuffer(WireJson.encode(json))
+              .appendString("\n\n"));
+    }
+  }
+
+  /** GET without Last-Event-ID: the stream for messages unrelated to any request. */
+  boolean openStandalone(HttpServerResponse response) {
+    if (standalone != null && standalone.attached()) {
+      return false;
+    }
+    standalone = newStream();
+    standalone.attach(response, primingRetry());
+    SseStream stream = standalone;
+    response.closeHandler(v -> context.runOnContext(x -> stream.detach(false)));
+    return true;
+  }
+
+  /**
+   * GET with Last-Event-ID {@code <stream>-<seq>}: replays that stream from there.
+   *
+   * @return false when the id names no stream (or events no longer kept)
+   */
+  boolean resume(String lastEventId, HttpServerResponse response) {
+    int dash = lastEventId.lastIndexOf('-');
+    if (dash <= 0) {
+      return false;
+    }
+    int streamId;
+    long seq;
+    try {
+      streamId = Integer.parseInt(lastEventId.substring(0, dash));
+      seq = Long.parseLong(lastEventId.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    SseStream stream = streams.get(streamId);
+    if (stream == null || !stream.resume(response, seq)) {
+      return false;
+    }
+    for (PostCall call : calls.values()) {
+      if (call.stream == stream) {
+        call.resumed(response);
+      }
+    }
+    if (!stream.finished()) {
+      response.closeHandler(
+          v ->
+              context.runOnContext(
+                  x -> {
+                    if (stream.isAttached(response)) {
+                      stream.detach(false);
+                    }
+                  }));
+    }
+    return true;
+  }
+
+  /** Ends the session: cancels its work and closes its streams. */
+  void close() {
+    mcp.close(Cancellation.Reason.DISCONNECTED);
+    for (PostCall call : calls.values()) {
+      call.abandon();
+    }
+    calls.clear();
+    if (standalone != null) {
+      standalone.finish();
+    }
+    if (legacyStream != null) {
+      legacyStream.end();
+      legacyStream = null;
+    }
+  }
+
+  private SseStream newStream() {
+    SseStream stream = new SseStream(nextStreamId++, options.eventsPerStream());
+    streams.put(stream.id(), stream);
+    return stream;
+  }
+
+  /** Priming events (and so polling) only for clients new enough to expect them. */
+  private long primingRetry() {
+    ProtocolVersion v = mcp.protocolVersion();
+    return v != null && v.atLeast(ProtocolVersion.V2025_11_25) ? options.sseRetry().toMillis() : 0;
+  }
+
+  /** One POSTed request: plain JSON until something must stream, then SSE. */
+  private final class PostCall {
+    private final Object requestId;
+    private HttpServerResponse response;
+    private SseStream stream;
+    private boolean done;
+    private long graceTimer = -1;
+
+    PostCall(Object requestId, HttpServerResponse response) {
+      this.requestId = requestId;
+      this.response = response;
+    }
+
+    /** The call's SSE stream, switching the response to SSE the first time. */
+    SseStream stream() {
+      if (stream == null) {
+        stream = newStream();
+        stream.attach(response, primingRetry());
+      }
+      return stream;
+    }
+
+    void complete(Response outcome) {
+      done = true;
+      cancelGrace();
+      if (stream != null) {
+        if (outcome != null) {
+          stream.send(outcome.toJson());
+        }
+        stream.finish();
+      } else if (!response.ended() && !response.closed()) {
+        if (outcome == null) {
+          // Cancelled: there is no response to give (the spec forbids one).
+          response.setStatusCode(204).end();
+        } else {
+          response
+              .setStatusCode(200)
+              .putHeader("Content-Type", "application/json")
+              .end(WireJson.encode(outcome.toJson()));
+        }
+      }
+    }
+
+    /** Server-initiated close (SSE polling): the request goes on; the client resumes. */
+    void closeConnection() {
+      SseStream s = stream();
+      s.detach(true);
+      startGrace();
+    }
+
+    void connectionLost(HttpServerResponse lost) {
+      if (done || lost != response) {
+        return;
+      }
+      if (stream != null && stream.isAttached(lost)) {
+        stream.detach(false);
+      }
+      if (stream == null) {
+        // Plain JSON carries no event ids: nobody can resume it, so nobody will get the answer.
+        mcp.cancelRequest(requestId, Cancellation.Reason.DISCONNECTED);
+      } else {
+        startGrace();
+      }
+    }
+
+    void resumed(HttpServerResponse next) {
+      response = next;
+      cancelGrace();
+    }
+
+    void abandon() {
+      cancelGrace();
+      if (!response.ended() && !response.closed()) {
+        response.reset();
+      }
+    }
+
+    private void startGrace() {
+      cancelGrace();
+      graceTimer =
+          vertx.setTimer(
+              Math.max(1, options.resumeGrace().toMillis()),
+              t -> {
+                graceTimer = -1;
+                if (!done && (stream == null || !stream.attached())) {
+                  mcp.cancelRequest(requestId, Cancellation.Reason.DISCONNECTED);
+                }
+              });
+    }
+
+    private void cancelGrace() {
+      if (graceTimer >= 0) {
+        vertx.cancelTimer(graceTimer);
+        graceTimer = -1;
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.trident.transport.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.Set;
+
+/**
+ * One event-loop instance of the HTTP listener; several share the port (Vert.x balances connections
+ * between them) and all share one {@link StreamableHttpTransport}.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private final StreamableHttpTransport transport;
+  private final HttpTransportOptions options;
+  private HttpServer server;
+
+  public HttpVerticle(StreamableHttpTransport transport, HttpTransportOptions options) {
+    this.transport = transport;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions serverOptions =
+        new HttpServerOptions()
+            .setHost(options.host())
+            .setPort(options.port())
+            .setDecompressionSupported(false);
+    if (options.tls()) {
+      serverOptions
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(options.tlsCertPath())
+                  .setKeyPath(options.tlsKeyPath()))
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+    }
+    server = vertx.createHttpServer(serverOptions).requestHandler(transport);
+    return server.listen();
+  }
+
+  /** The bound port (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}
