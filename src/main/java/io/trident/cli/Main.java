@@ -269,6 +269,7 @@ public final class Main implements Callable<Integer> {
           h.resumeGrace() != null ? Durations.parse(h.resumeGrace()) : d.resumeGrace(),
           d.eventsPerStream(),
           h.legacySse() != null ? h.legacySse() : d.legacySse(),
+          h.alwaysSse() != null ? h.alwaysSse() : d.alwaysSse(),
           h.tlsCert(),
           h.tlsKey());
     } catch (IllegalArgumentException e) {

@@ -23,7 +23,8 @@ public record TridentConfig(
     http =
         http == null
             ? new HttpSection(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null)
             : http;
     grpc = grpc == null ? new NetworkSection(null, null) : grpc;
     local = local == null ? new LocalSection(null, null) : local;
@@ -75,6 +76,7 @@ public record TridentConfig(
       @JsonProperty("maxSessionsPerPrincipal") Integer maxSessionsPerPrincipal,
       @JsonProperty("resumeGrace") String resumeGrace,
       @JsonProperty("legacySse") Boolean legacySse,
+      @JsonProperty("alwaysSse") Boolean alwaysSse,
       @JsonProperty("tlsCert") String tlsCert,
       @JsonProperty("tlsKey") String tlsKey) {}
 

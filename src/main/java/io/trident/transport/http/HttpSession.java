@@ -81,6 +81,9 @@ final class HttpSession implements MessageSink {
   void handleRequest(JsonRpcMessage.Request request, HttpServerResponse response) {
     PostCall call = new PostCall(request.id(), response);
     calls.put(request.id(), call);
+    if (options.alwaysSse()) {
+      call.stream();
+    }
     response.closeHandler(v -> context.runOnContext(x -> call.connectionLost(response)));
     mcp.handle(request)
         .onComplete(

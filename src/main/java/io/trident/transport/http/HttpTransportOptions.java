@@ -22,6 +22,8 @@ import java.util.List;
  *     client to resume it, before it is cancelled
  * @param eventsPerStream events kept per SSE stream for replay after a reconnect
  * @param legacySse serve the 2024-11-05 HTTP+SSE transport at {@code /sse} and {@code /messages}
+ * @param alwaysSse answer every request as an SSE stream, instead of plain JSON unless something
+ *     must be streamed first
  * @param tlsCertPath PEM certificate chain; with {@code tlsKeyPath}, serves HTTPS (TLS 1.2+)
  * @param tlsKeyPath PEM private key
  */
@@ -40,6 +42,7 @@ public record HttpTransportOptions(
     Duration resumeGrace,
     int eventsPerStream,
     boolean legacySse,
+    boolean alwaysSse,
     String tlsCertPath,
     String tlsKeyPath) {
 
@@ -84,6 +87,7 @@ public record HttpTransportOptions(
         Duration.ofSeconds(30),
         1000,
         true,
+        false,
         null,
         null);
   }
@@ -104,6 +108,7 @@ public record HttpTransportOptions(
         resumeGrace,
         eventsPerStream,
         legacySse,
+        alwaysSse,
         tlsCertPath,
         tlsKeyPath);
   }
