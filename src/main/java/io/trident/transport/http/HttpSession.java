@@ -95,6 +95,8 @@ final class HttpSession implements MessageSink {
 
   @Override
   public void send(JsonRpcMessage message, Object relatedRequestId) {
+    // Traffic either way keeps a session alive, not only client requests.
+    touch();
     Object json = message.toJson();
     if (legacyStream != null) {
       writeLegacy(json);
@@ -231,6 +233,7 @@ final class HttpSession implements MessageSink {
 
     void complete(Response outcome) {
       done = true;
+      touch();
       cancelGrace();
       if (stream != null) {
         if (outcome != null) {
