@@ -1,9 +1,11 @@
-// Shared helpers for the Trident stdio interop tests.
+// Shared helpers for the Trident interop tests.
 //
-// Two ways of talking to the jar:
+// Ways of talking to the jar:
 //  - connectSdk(): the official MCP TypeScript SDK client over StdioClientTransport;
 //  - RawServer: node:child_process directly, for what the SDK will not send
-//    (garbage lines, requests before initialize, closing stdin mid-call).
+//    (garbage lines, requests before initialize, closing stdin mid-call);
+//  - startHttpServer() + connectHttp(): the jar as a Streamable HTTP server on a free loopback
+//    port, and the SDK client over StreamableHTTPClientTransport.
 //
 // The jar is taken from $TRIDENT_JAR, else ../../../target/trident.jar relative
 // to this folder. Set TRIDENT_INTEROP_VERBOSE=1 to see the server's stderr live.
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -292,4 +295,144 @@ export class RawServer {
     const info = await withTimeout(this.exited, ms, 'the server to exit after stdin closed');
     return { ...info, elapsedMs: info.at - start };
   }
+}
+
+// --- Streamable HTTP ---------------------------------------------------------------------------
+
+const HTTP_URL_LINE = /MCP Streamable HTTP on (http:\/\/\S+?\/mcp)\b/;
+
+/**
+ * Spawns `java -jar trident.jar --transport http --port 0 --backend <backend>` and resolves once it
+ * logged the URL it listens on. Returns { url, child, stderr(), kill() }; the server is killed
+ * after the test `t` if one is given (a suite calls kill() from its own after hook).
+ */
+export async function startHttpServer(t, { backend = 'default', extraArgs = [] } = {}) {
+  assertJarExists();
+  const child = spawn(JAVA, ['-jar', JAR, '--transport', 'http', '--port', '0', '--backend', backend, ...extraArgs], {
+    cwd: SERVER_CWD,
+    env: serverEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderrText = '';
+  let stdoutText = '';
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  t?.after(kill);
+
+  const urlLine = new Promise((resolve, reject) => {
+    let found = false;
+    const timer = setTimeout(() => {
+      reject(new Error(`timed out after 15000 ms waiting for the HTTP URL line\n--- stderr ---\n${stderrText.slice(-4000)}`));
+    }, 15_000);
+    child.stderr.on('data', (chunk) => {
+      const text = chunk.toString();
+      if (VERBOSE) process.stderr.write(text);
+      stderrText += text;
+      if (stderrText.length > 200_000) stderrText = stderrText.slice(-100_000);
+      if (!found) {
+        const match = HTTP_URL_LINE.exec(stderrText);
+        if (match) {
+          found = true;
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      }
+    });
+    // Nothing is expected on stdout over HTTP, but a full pipe must never block the server.
+    child.stdout.on('data', (chunk) => { stdoutText += chunk.toString(); });
+    exited.then((info) => {
+      if (!found) {
+        clearTimeout(timer);
+        reject(new Error(`server exited (${JSON.stringify(info)}) before logging its URL\n`
+          + `--- stderr ---\n${stderrText.slice(-4000)}`));
+      }
+    });
+  });
+  let url;
+  try {
+    url = await urlLine;
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+
+  return { url, child, stderr: () => stderrText, stdout: () => stdoutText, kill };
+}
+
+/**
+ * Connects the SDK's Client over StreamableHTTPClientTransport to `url`.
+ *
+ * Returns the same shape as connectSdk(): { client, transport, sent, received, errors,
+ * protocolVersion(), close(), finish() }, plus `requests`: every HTTP request the transport made, as
+ * { method, headers (lower-case names), body (parsed JSON, for a POST), status, contentType }. `sent`/`received` are the JSON-RPC messages as the
+ * SDK saw them (whichever HTTP response or stream carried them).
+ */
+export async function connectHttp(t, url, { capabilities = {}, setup } = {}) {
+  const requests = [];
+  const recordingFetch = async (input, init = {}) => {
+    const entry = { method: init.method ?? 'GET', headers: Object.fromEntries(new Headers(init.headers)) };
+    if (typeof init.body === 'string') entry.body = JSON.parse(init.body);
+    requests.push(entry);
+    const response = await fetch(input, init);
+    entry.status = response.status;
+    entry.contentType = response.headers.get('content-type');
+    return response;
+  };
+  const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: recordingFetch });
+  const sent = [];
+  const received = [];
+  const errors = [];
+  let negotiated;
+
+  transport.onmessage = (message) => received.push(message);
+  const originalSetProtocolVersion = transport.setProtocolVersion.bind(transport);
+  // The HTTP transport needs the version for its MCP-Protocol-Version header: record and pass on.
+  transport.setProtocolVersion = (version) => {
+    negotiated = version;
+    originalSetProtocolVersion(version);
+  };
+  const originalSend = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    sent.push(message);
+    return originalSend(message, options);
+  };
+
+  const client = new Client({ name: 'trident-interop-http', version: '0.0.0' }, { capabilities });
+  client.onerror = (error) => errors.push(error);
+  setup?.(client);
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await client.close();
+  };
+  t.after(close);
+
+  await withTimeout(client.connect(transport), 15_000, 'initialize over HTTP');
+
+  return {
+    client,
+    transport,
+    sent,
+    received,
+    errors,
+    requests,
+    protocolVersion: () => negotiated,
+    close,
+    /** Closes, then fails if the SDK reported errors (other than those matching `ignore`). */
+    async finish({ ignore = [] } = {}) {
+      await close();
+      const real = errors.filter((e) => !ignore.some((re) => re.test(e?.message ?? String(e))));
+      if (real.length) {
+        throw new Error(`SDK reported ${real.length} protocol/transport error(s): `
+          + real.map((e) => e?.message ?? String(e)).join(' | '));
+      }
+    },
+  };
 }

@@ -242,8 +242,13 @@ final class HttpSession implements MessageSink {
         stream.finish();
       } else if (!response.ended() && !response.closed()) {
         if (outcome == null) {
-          // Cancelled: there is no response to give (the spec forbids one).
-          response.setStatusCode(204).end();
+          // Cancelled: no JSON-RPC response may follow, but a request's answer must still be
+          // JSON or SSE: an empty event stream (with no event id, so nobody resumes it).
+          response
+              .setStatusCode(200)
+              .putHeader("Content-Type", "text/event-stream")
+              .putHeader("Cache-Control", "no-cache")
+              .end();
         } else {
           response
               .setStatusCode(200)
