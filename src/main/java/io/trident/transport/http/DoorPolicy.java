@@ -28,7 +28,9 @@ final class DoorPolicy {
         && !"::".equals(options.host())) {
       hosts.add(options.host().toLowerCase(Locale.ROOT));
     }
-    List<String> allowed = options.allowedOrigins();
+    List<String> allowed = new java.util.ArrayList<>(options.allowedOrigins());
+    // An origin allowed to call from a browser (CORS) is, of course, an allowed origin.
+    allowed.addAll(options.corsOrigins());
     anyOrigin = allowed.contains("*");
     for (String o : allowed) {
       origins.add(o.toLowerCase(Locale.ROOT));

@@ -163,12 +163,18 @@ final class HttpSession implements MessageSink {
     if (stream == null || !stream.resume(response, seq)) {
       return false;
     }
+    PostCall owner = null;
     for (PostCall call : calls.values()) {
       if (call.stream == stream) {
-        call.resumed(response);
+        owner = call;
       }
     }
-    if (!stream.finished()) {
+    if (owner != null) {
+      // The request's stream lives on this connection now: losing it starts the grace again.
+      PostCall call = owner;
+      call.resumed(response);
+      response.closeHandler(v -> context.runOnContext(x -> call.connectionLost(response)));
+    } else if (!stream.finished()) {
       response.closeHandler(
           v ->
               context.runOnContext(
@@ -179,6 +185,18 @@ final class HttpSession implements MessageSink {
                   }));
     }
     return true;
+  }
+
+  /** Sends an SSE comment on every open stream, so that idle streams survive intermediaries. */
+  void keepAlive() {
+    if (standalone != null) {
+      standalone.keepAlive();
+    }
+    for (PostCall call : calls.values()) {
+      if (call.stream != null) {
+        call.stream.keepAlive();
+      }
+    }
   }
 
   /** Ends the session: cancels its work and closes its streams. */
@@ -260,6 +278,10 @@ final class HttpSession implements MessageSink {
 
     /** Server-initiated close (SSE polling): the request goes on; the client resumes. */
     void closeConnection() {
+      if (primingRetry() == 0) {
+        // Older clients get no event id before the first event: they could never resume.
+        return;
+      }
       SseStream s = stream();
       s.detach(true);
       startGrace();

@@ -36,7 +36,9 @@ public final class HttpVerticle extends VerticleBase {
               new PemKeyCertOptions()
                   .setCertPath(options.tlsCertPath())
                   .setKeyPath(options.tlsKeyPath()))
-          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+          // HTTP/2 over TLS needs ALPN; HTTP/1.1 stays available.
+          .setUseAlpn(true);
     }
     server = vertx.createHttpServer(serverOptions).requestHandler(transport);
     return server.listen();

@@ -42,6 +42,8 @@ final class SseStream {
     response.putHeader("X-Accel-Buffering", "no");
     response.setChunked(true);
     connection = response;
+    // Send the head now: a client waits for it before it reads any event.
+    response.writeHead();
     if (retryMillis > 0) {
       // An id with empty data: the client learns where to resume from before any real event.
       response.write("id: " + id + "-" + seq + "\nretry: " + retryMillis + "\ndata: \n\n");
@@ -99,7 +101,7 @@ final class SseStream {
    */
   boolean resume(HttpServerResponse response, long afterSeq) {
     Event oldest = kept.peekFirst();
-    if (oldest != null && oldest.seq() > afterSeq + 1) {
+    if (afterSeq < 0 || afterSeq > seq || oldest != null && oldest.seq() > afterSeq + 1) {
       return false;
     }
     detach(true);

@@ -30,6 +30,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   private static final Logger LOG = LoggerFactory.getLogger(StreamableHttpTransport.class);
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
+  private static final long KEEP_ALIVE_MILLIS = 25_000;
 
   private final Vertx vertx;
   private final McpServer server;
@@ -49,6 +50,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     this.corsOrigins = Set.copyOf(options.corsOrigins());
     long sweep = Math.max(100, Math.min(30_000, options.sessionIdleTimeout().toMillis() / 4));
     vertx.setPeriodic(sweep, t -> expireIdleSessions());
+    vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> keepStreamsAlive());
   }
 
   /** Live sessions (for tests and metrics). */
@@ -179,14 +181,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   private void initialize(HttpServerRequest request, JsonRpcMessage.Request init) {
     HttpServerResponse response = request.response();
     Principal principal = anonymous;
-    HttpSessions.Refusal refusal = sessions.reserve(principal.subject());
-    if (refusal == HttpSessions.Refusal.TOTAL_CAP) {
-      response.putHeader("Retry-After", "30");
-      HttpErrors.send(response, 503, "Service Unavailable: too many sessions");
-      return;
-    }
-    if (refusal == HttpSessions.Refusal.PRINCIPAL_CAP) {
-      HttpErrors.send(response, 429, "Too Many Requests: session limit reached for this principal");
+    if (!admit(principal, response)) {
       return;
     }
     Context context = vertx.getOrCreateContext();
@@ -214,6 +209,21 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
                   .putHeader("Content-Type", "application/json")
                   .end(WireJson.encode(reply.toJson()));
             });
+  }
+
+  /** Reserves a session slot for {@code principal}, or answers why not (503 or 429). */
+  private boolean admit(Principal principal, HttpServerResponse response) {
+    HttpSessions.Refusal refusal = sessions.reserve(principal.subject());
+    if (refusal == HttpSessions.Refusal.TOTAL_CAP) {
+      response.putHeader("Retry-After", "30");
+      HttpErrors.send(response, 503, "Service Unavailable: too many sessions");
+      return false;
+    }
+    if (refusal == HttpSessions.Refusal.PRINCIPAL_CAP) {
+      HttpErrors.send(response, 429, "Too Many Requests: session limit reached for this principal");
+      return false;
+    }
+    return true;
   }
 
   // --- GET / DELETE -----------------------------------------------------------------------------
@@ -292,6 +302,12 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     }
   }
 
+  private void keepStreamsAlive() {
+    for (HttpSession session : sessions.all()) {
+      session.context().runOnContext(v -> session.keepAlive());
+    }
+  }
+
   // --- Legacy HTTP+SSE (2024-11-05) -------------------------------------------------------------
 
   private void legacyStream(HttpServerRequest request) {
@@ -305,8 +321,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       return;
     }
     Principal principal = anonymous;
-    if (sessions.reserve(principal.subject()) != null) {
-      HttpErrors.send(response, 503, "Service Unavailable: too many sessions");
+    if (!admit(principal, response)) {
       return;
     }
     Context context = vertx.getOrCreateContext();
