@@ -1,0 +1,121 @@
+package io.trident.bench;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ceiling for {@link HttpBench}: a bare Vert.x HTTP server with no MCP, no JSON library and no
+ * sessions, deployed like Trident's HTTP transport (one verticle instance per core on an event loop
+ * pool of one thread per core, all sharing the port). Every POST has its body read in full, then
+ * gets a fixed answer:
+ *
+ * <ul>
+ *   <li>without an {@code Mcp-Session-Id} request header (the initialize): 200, the fixed result
+ *       and a fixed {@code Mcp-Session-Id} response header;
+ *   <li>a body without {@code "id"} (a notification such as {@code notifications/initialized}): 202
+ *       and no body;
+ *   <li>anything else: 200 and a fixed JSON-RPC result shaped like Trident's echo answer, so both
+ *       servers write about as many bytes per call.
+ * </ul>
+ *
+ * The answer always carries id 1 (the client knows not to check ids here). Run with {@code java -cp
+ * target/test-classes:target/trident.jar io.trident.bench.BareHttpServer PORT}; it prints {@code
+ * listening on PORT} on stdout when ready.
+ */
+public final class BareHttpServer extends VerticleBase {
+
+  private static final byte[] RESULT =
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"hello world 1234\"}]}}"
+          .getBytes(StandardCharsets.US_ASCII);
+  private static final CharSequence SESSION_HEADER = HttpHeaders.createOptimized("Mcp-Session-Id");
+  private static final CharSequence SESSION_ID =
+      HttpHeaders.createOptimized("bare-0123456789abcdef");
+  private static final CharSequence APPLICATION_JSON =
+      HttpHeaders.createOptimized("application/json");
+  private static final byte[] ID_KEY = "\"id\"".getBytes(StandardCharsets.US_ASCII);
+
+  private final int port;
+
+  private BareHttpServer(int port) {
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx
+        .createHttpServer(
+            new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setDecompressionSupported(false))
+        .requestHandler(this::handle)
+        .listen();
+  }
+
+  private void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (request.method() != HttpMethod.POST) {
+      response.setStatusCode(405).end();
+      return;
+    }
+    boolean initialize = request.getHeader(SESSION_HEADER) == null;
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              MultiMap headers = response.headers();
+              if (initialize) {
+                headers.set(SESSION_HEADER, SESSION_ID);
+              } else if (!contains(body, ID_KEY)) {
+                response.setStatusCode(202).end();
+                return;
+              }
+              headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+              response.end(Buffer.buffer(RESULT));
+            })
+        .onFailure(e -> response.setStatusCode(400).end());
+  }
+
+  private static boolean contains(Buffer body, byte[] needle) {
+    int last = body.length() - needle.length;
+    outer:
+    for (int i = 0; i <= last; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (body.getByte(i + j) != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: BareHttpServer PORT");
+      System.exit(2);
+    }
+    int port = Integer.parseInt(args[0]);
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+    vertx
+        .deployVerticle(() -> new BareHttpServer(port), new DeploymentOptions().setInstances(cores))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    System.out.println("listening on " + port);
+    System.out.flush();
+  }
+}

@@ -1,0 +1,636 @@
+package io.trident.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The load generator of {@link HttpBench}: one Vert.x {@link HttpClientAgent} (HTTP/1.1,
+ * keep-alive, no pipelining, a pool of as many connections as sessions) shared by N MCP sessions.
+ * Each session lives on one client event loop and keeps exactly one {@code tools/call} of echo in
+ * flight: it sends its next request from the callback of the previous answer. Every answer is
+ * checked (status, media type, SSE framing, id, result, echoed text); problems are counted by kind,
+ * with the first example of each kept for the report.
+ */
+final class HttpLoad {
+
+  static final String PATH = "/mcp";
+  static final String TEXT = "hello world 1234";
+  private static final String PROTOCOL_VERSION = "2025-11-25";
+  private static final String INITIALIZE =
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+          + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"http-bench\",\"version\":\"1\"}}}";
+  private static final String INITIALIZED =
+      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+  private static final String CALL_PREFIX = "{\"jsonrpc\":\"2.0\",\"id\":";
+  private static final String CALL_SUFFIX =
+      ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\""
+          + TEXT
+          + "\"}}}";
+  private static final CharSequence SESSION_HEADER = HttpHeaders.createOptimized("Mcp-Session-Id");
+  private static final CharSequence VERSION_HEADER =
+      HttpHeaders.createOptimized("MCP-Protocol-Version");
+  private static final CharSequence VERSION = HttpHeaders.createOptimized(PROTOCOL_VERSION);
+  private static final CharSequence APPLICATION_JSON =
+      HttpHeaders.createOptimized("application/json");
+  private static final CharSequence ACCEPT_BOTH =
+      HttpHeaders.createOptimized("application/json, text/event-stream");
+  private static final long REQUEST_IDLE_TIMEOUT_MS = 15_000;
+  private static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** A problem with one answer: a short kind (the counting key) and the details of this one. */
+  record Problem(String kind, String detail) {}
+
+  private final Vertx vertx;
+  private final List<HttpClientAgent> clients = new ArrayList<>();
+  private final boolean expectSse;
+  private final boolean checkIds;
+  private final List<Session> sessions = new ArrayList<>();
+  private final long createdNanos = System.nanoTime();
+
+  final LongAdder ok = new LongAdder();
+  final LongAdder failed = new LongAdder();
+  final LongAdder connectionsOpened = new LongAdder();
+  final LongAdder connectionsClosed = new LongAdder();
+  private final Map<String, LongAdder> problemCounts = new ConcurrentHashMap<>();
+  private final Map<String, String> problemSamples = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> shapes = new ConcurrentHashMap<>();
+
+  private volatile boolean stopping;
+  private CountDownLatch stopped;
+
+  /**
+   * @param loops client event-loop contexts; sessions are spread over them round-robin
+   * @param expectSse whether every call answer must be an SSE stream (else plain JSON)
+   * @param checkIds whether the answer must carry the request's id (not for the bare server)
+   * @param poolPerSession one client with a pool of one connection per session (each session always
+   *     uses its own connection), instead of one client whose pool of sessionCount connections all
+   *     sessions share
+   */
+  HttpLoad(
+      Vertx vertx,
+      List<Context> loops,
+      int port,
+      int sessionCount,
+      boolean expectSse,
+      boolean checkIds,
+      boolean poolPerSession) {
+    this.vertx = vertx;
+    this.expectSse = expectSse;
+    this.checkIds = checkIds;
+    HttpClientAgent shared = poolPerSession ? null : newClient(port, sessionCount);
+    for (int i = 0; i < sessionCount; i++) {
+      HttpClientAgent client = shared != null ? shared : newClient(port, 1);
+      if (shared == null || i == 0) {
+        clients.add(client);
+      }
+      sessions.add(new Session(i, loops.get(i % loops.size()), client));
+    }
+  }
+
+  private HttpClientAgent newClient(int port, int poolSize) {
+    return vertx
+        .httpClientBuilder()
+        .with(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port))
+        .with(new PoolOptions().setHttp1MaxSize(poolSize))
+        .withConnectHandler(
+            connection -> {
+              connectionsOpened.increment();
+              connection.closeHandler(v -> connectionsClosed.increment());
+            })
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Control (called from the bench's main thread)
+
+  /** Opens every session (initialize + initialized) at once; null when all opened, else why not. */
+  String open(long timeoutSeconds) throws InterruptedException {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (Session s : sessions) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      all.add(f);
+      s.context.runOnContext(
+          v ->
+              s.open()
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          f.complete(null);
+                        } else {
+                          f.completeExceptionally(ar.cause());
+                        }
+                      }));
+    }
+    try {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .get(timeoutSeconds, TimeUnit.SECONDS);
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      return "session " + (all.indexOf(firstFailed(all)) + 1) + ": " + cause.getMessage();
+    } catch (java.util.concurrent.TimeoutException e) {
+      long done = all.stream().filter(CompletableFuture::isDone).count();
+      return "only "
+          + done
+          + " of "
+          + all.size()
+          + " sessions opened within "
+          + timeoutSeconds
+          + " s";
+    }
+  }
+
+  private static CompletableFuture<Void> firstFailed(List<CompletableFuture<Void>> all) {
+    for (CompletableFuture<Void> f : all) {
+      if (f.isCompletedExceptionally()) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** Starts every session's request loop. */
+  void start() {
+    stopped = new CountDownLatch(sessions.size());
+    for (Session s : sessions) {
+      s.context.runOnContext(v -> s.next());
+    }
+  }
+
+  /**
+   * Asks every session to stop after its current answer and waits for them; returns how many still
+   * had a request in flight when the wait ran out.
+   */
+  long stop(long timeoutSeconds) throws InterruptedException {
+    stopping = true;
+    if (stopped == null) {
+      return 0;
+    }
+    stopped.await(timeoutSeconds, TimeUnit.SECONDS);
+    return stopped.getCount();
+  }
+
+  void close() {
+    for (HttpClientAgent client : clients) {
+      try {
+        client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the bench is ending this server anyway
+      }
+    }
+  }
+
+  /** Every answer so far, good or bad (progress for the stall watch). */
+  long answers() {
+    return ok.sum() + failed.sum();
+  }
+
+  Map<String, Long> problems() {
+    Map<String, Long> m = new TreeMap<>();
+    problemCounts.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
+  }
+
+  String problemSample(String kind) {
+    return problemSamples.get(kind);
+  }
+
+  /** What the answers looked like: "kind status media-type [SSE shape]" -> count. */
+  Map<String, Long> shapes() {
+    Map<String, Long> m = new TreeMap<>();
+    shapes.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
+  }
+
+  /**
+   * Takes the latencies (ns) of the good answers recorded so far, sorted, and starts afresh. Runs
+   * on each session's own context, so it never races with the session recording.
+   */
+  long[] takeLatencies() throws InterruptedException {
+    List<CompletableFuture<long[]>> parts = new ArrayList<>();
+    for (Session s : sessions) {
+      CompletableFuture<long[]> f = new CompletableFuture<>();
+      parts.add(f);
+      s.context.runOnContext(
+          v -> {
+            f.complete(Arrays.copyOf(s.latencies, s.latencyCount));
+            s.latencyCount = 0;
+          });
+    }
+    List<long[]> got = new ArrayList<>();
+    int n = 0;
+    for (CompletableFuture<long[]> f : parts) {
+      try {
+        long[] a = f.get(10, TimeUnit.SECONDS);
+        got.add(a);
+        n += a.length;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // an event loop stuck for 10 s: the stall watch reports it; its latencies are left out
+      }
+    }
+    long[] all = new long[n];
+    int at = 0;
+    for (long[] a : got) {
+      System.arraycopy(a, 0, all, at, a.length);
+      at += a.length;
+    }
+    Arrays.sort(all);
+    return all;
+  }
+
+  /** Slowest answer of any phase (ns). */
+  long maxLatency() {
+    long max = 0;
+    for (Session s : sessions) {
+      max = Math.max(max, s.maxNanos);
+    }
+    return max;
+  }
+
+  /** Answers of any phase that took over a second. */
+  long slowAnswers() {
+    long n = 0;
+    for (Session s : sessions) {
+      n += s.slow;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checking answers (on the client event loops: keep it cheap)
+
+  private record Answer(int status, String contentType, String sessionId, Buffer body) {}
+
+  private static Future<Answer> collect(HttpClientResponse response) {
+    return response
+        .body()
+        .map(
+            body ->
+                new Answer(
+                    response.statusCode(),
+                    response.getHeader(HttpHeaders.CONTENT_TYPE),
+                    response.getHeader(SESSION_HEADER),
+                    body));
+  }
+
+  private void noteShape(String kind, Answer a, String sseShape) {
+    String key =
+        kind
+            + " "
+            + a.status
+            + " "
+            + (a.contentType == null ? "(no Content-Type)" : a.contentType)
+            + (sseShape == null ? "" : " " + sseShape);
+    LongAdder n = shapes.get(key);
+    if (n == null) {
+      n = shapes.computeIfAbsent(key, k -> new LongAdder());
+    }
+    n.increment();
+  }
+
+  private static boolean isSse(String contentType) {
+    return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+  }
+
+  private static boolean isJson(String contentType) {
+    return contentType != null && contentType.regionMatches(true, 0, "application/json", 0, 16);
+  }
+
+  /** Checks one tools/call answer; null when it is right. */
+  private Problem verifyCall(String kind, Answer a, long id) {
+    String text = a.body.toString(StandardCharsets.UTF_8);
+    String message;
+    if (isSse(a.contentType)) {
+      Sse sse = Sse.parse(text, checkIds ? id : -1);
+      noteShape(kind, a, sse.shape());
+      if (a.status != 200) {
+        return problem("HTTP " + a.status, a, text);
+      }
+      if (!expectSse) {
+        return problem("SSE answer where plain JSON was expected", a, text);
+      }
+      if (sse.answer == null) {
+        return problem("SSE stream without a complete event answering the request", a, text);
+      }
+      message = sse.answer;
+    } else {
+      noteShape(kind, a, null);
+      if (a.status != 200) {
+        return problem("HTTP " + a.status, a, text);
+      }
+      if (!isJson(a.contentType)) {
+        return problem("Content-Type " + a.contentType, a, text);
+      }
+      if (expectSse) {
+        return problem("plain JSON answer where an SSE stream was expected", a, text);
+      }
+      message = text;
+    }
+    if (!message.contains("\"result\"")) {
+      return problem(
+          message.contains("\"error\"") ? "JSON-RPC error answer" : "answer without \"result\"",
+          a,
+          text);
+    }
+    if (!message.contains(TEXT)) {
+      return problem("result without the echoed text", a, text);
+    }
+    if (message.contains("\"isError\":true")) {
+      return problem("tool error (isError true)", a, text);
+    }
+    if (checkIds && !hasId(message, id)) {
+      return problem(
+          "answer carries another id than the request's", a, "request id " + id + ": " + text);
+    }
+    return null;
+  }
+
+  private Problem problem(String kind, Answer a, String body) {
+    return new Problem(
+        kind,
+        "HTTP "
+            + a.status
+            + ", Content-Type "
+            + a.contentType
+            + ", body: "
+            + HttpBench.abbreviate(body.replace("\n", "\\n")));
+  }
+
+  private void count(Problem p) {
+    failed.increment();
+    LongAdder n = problemCounts.computeIfAbsent(p.kind, k -> new LongAdder());
+    n.increment();
+    problemSamples.putIfAbsent(
+        p.kind,
+        String.format(
+            java.util.Locale.ROOT,
+            "at %.1f s: %s",
+            (System.nanoTime() - createdNanos) / 1e9,
+            p.detail));
+  }
+
+  /** Whether a JSON-RPC message text has {@code "id":ID} (not just an id starting with ID). */
+  static boolean hasId(String message, long id) {
+    String key = "\"id\":" + id;
+    int from = 0;
+    while (true) {
+      int at = message.indexOf(key, from);
+      if (at < 0) {
+        return false;
+      }
+      int after = at + key.length();
+      if (after == message.length()) {
+        return false;
+      }
+      char c = message.charAt(after);
+      if (c == ',' || c == '}' || c == ' ') {
+        return true;
+      }
+      from = after;
+    }
+  }
+
+  /** An SSE body parsed per the WHATWG rules that matter here (data lines, blank-line dispatch). */
+  static final class Sse {
+    int events; // dispatched events, with or without data
+    int dataEvents; // events with non-empty data
+    boolean unterminated; // trailing lines with no blank line after them (discarded, per spec)
+    String answer; // data of the event answering the request (by id, or the first with data)
+
+    String shape() {
+      return "("
+          + events
+          + " events, "
+          + dataEvents
+          + " with data"
+          + (unterminated ? ", +1 unterminated" : "")
+          + ")";
+    }
+
+    /**
+     * @param id the request id to look for, or -1 for the first event with data
+     */
+    static Sse parse(String body, long id) {
+      Sse sse = new Sse();
+      StringBuilder data = null;
+      boolean pending = false; // any field line seen since the last dispatch
+      int i = 0;
+      int n = body.length();
+      while (i < n) {
+        int end = i;
+        while (end < n && body.charAt(end) != '\n' && body.charAt(end) != '\r') {
+          end++;
+        }
+        boolean terminated = end < n;
+        String line = body.substring(i, end);
+        if (end < n && body.charAt(end) == '\r' && end + 1 < n && body.charAt(end + 1) == '\n') {
+          end++;
+        }
+        i = end + 1;
+        if (!terminated) {
+          if (!line.isEmpty()) {
+            pending = true;
+          }
+          break;
+        }
+        if (line.isEmpty()) {
+          if (pending) {
+            sse.events++;
+            if (data != null && data.length() > 0) {
+              sse.dataEvents++;
+              String d = data.toString();
+              if (sse.answer == null && (id < 0 || hasId(d, id))) {
+                sse.answer = d;
+              }
+            }
+          }
+          data = null;
+          pending = false;
+          continue;
+        }
+        pending = true;
+        if (line.startsWith("data")) {
+          String value;
+          if (line.length() == 4) {
+            value = "";
+          } else if (line.charAt(4) == ':') {
+            value = line.substring(line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5);
+          } else {
+            continue; // a field named "dataX": ignored
+          }
+          if (data == null) {
+            data = new StringBuilder();
+          } else {
+            data.append('\n');
+          }
+          data.append(value);
+        }
+      }
+      sse.unterminated = pending;
+      return sse;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sessions
+
+  private final class Session {
+    final int index;
+    final Context context;
+    final HttpClientAgent client;
+    RequestOptions callOptions;
+    long nextId = 2;
+    long[] latencies = new long[1024];
+    int latencyCount;
+    long maxNanos;
+    long slow;
+
+    Session(int index, Context context, HttpClientAgent client) {
+      this.index = index;
+      this.context = context;
+      this.client = client;
+    }
+
+    Future<Void> open() {
+      RequestOptions init =
+          new RequestOptions()
+              .setMethod(HttpMethod.POST)
+              .setURI(PATH)
+              .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
+              .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+              .putHeader(HttpHeaders.ACCEPT, ACCEPT_BOTH);
+      return client
+          .request(init)
+          .compose(req -> req.send(INITIALIZE))
+          .compose(HttpLoad::collect)
+          .compose(
+              a -> {
+                String text = a.body.toString(StandardCharsets.UTF_8);
+                String message = text;
+                if (isSse(a.contentType)) {
+                  Sse sse = Sse.parse(text, -1);
+                  noteShape("initialize", a, sse.shape());
+                  message = sse.answer == null ? "" : sse.answer;
+                } else {
+                  noteShape("initialize", a, null);
+                }
+                if (a.status != 200 || !message.contains("\"result\"")) {
+                  return Future.failedFuture(
+                      "initialize: HTTP "
+                          + a.status
+                          + ", Content-Type "
+                          + a.contentType
+                          + ", body: "
+                          + HttpBench.abbreviate(text));
+                }
+                if (a.sessionId == null || a.sessionId.isBlank()) {
+                  return Future.failedFuture("initialize: no Mcp-Session-Id header in the answer");
+                }
+                callOptions =
+                    new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setURI(PATH)
+                        .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+                        .putHeader(HttpHeaders.ACCEPT, ACCEPT_BOTH)
+                        .putHeader(SESSION_HEADER, a.sessionId)
+                        .putHeader(VERSION_HEADER, VERSION);
+                return client.request(callOptions);
+              })
+          .compose(req -> req.send(INITIALIZED))
+          .compose(HttpLoad::collect)
+          .compose(
+              a -> {
+                noteShape("notifications/initialized", a, null);
+                if (a.status != 202) {
+                  return Future.failedFuture(
+                      "notifications/initialized: HTTP "
+                          + a.status
+                          + " (expected 202), body: "
+                          + HttpBench.abbreviate(a.body.toString(StandardCharsets.UTF_8)));
+                }
+                return Future.<Void>succeededFuture();
+              });
+    }
+
+    /** Sends the next call, unless stopping; runs on this session's context. */
+    void next() {
+      if (stopping) {
+        stopped.countDown();
+        return;
+      }
+      long id = nextId++;
+      Buffer body = Buffer.buffer(CALL_PREFIX + id + CALL_SUFFIX);
+      long sentAt = System.nanoTime();
+      client
+          .request(callOptions)
+          .compose(req -> req.send(body))
+          .compose(HttpLoad::collect)
+          .map(a -> verifyCall("tools/call", a, id))
+          .onComplete(ar -> answered(ar.succeeded(), ar.result(), ar.cause(), sentAt));
+    }
+
+    private void answered(boolean completed, Problem problem, Throwable cause, long sentAt) {
+      long nanos = System.nanoTime() - sentAt;
+      if (nanos > maxNanos) {
+        maxNanos = nanos;
+      }
+      if (nanos > SLOW_NANOS) {
+        slow++;
+      }
+      if (!completed) {
+        problem =
+            new Problem(
+                "exchange failed: " + cause.getClass().getSimpleName(),
+                "session " + index + ": " + cause);
+      }
+      if (problem == null) {
+        ok.increment();
+        // Always recorded (takeLatencies starts a window afresh): a branch first taken when the
+        // window opens would cost this JVM a deoptimisation right at its start.
+        if (latencyCount == latencies.length) {
+          latencies = Arrays.copyOf(latencies, latencyCount * 2);
+        }
+        latencies[latencyCount++] = nanos;
+        next();
+      } else {
+        count(problem);
+        if (completed) {
+          next();
+        } else {
+          // A failed exchange can fail again at once (server gone): do not spin.
+          vertx.setTimer(10, t -> next());
+        }
+      }
+    }
+  }
+}
