@@ -180,13 +180,10 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   private void initialize(HttpServerRequest request, JsonRpcMessage.Request init) {
     HttpServerResponse response = request.response();
-    Principal principal = anonymous;
-    if (!admit(principal, response)) {
+    HttpSession session = openSession(anonymous, response);
+    if (session == null) {
       return;
     }
-    Context context = vertx.getOrCreateContext();
-    HttpSession session = new HttpSession(sessions.newId(), principal.subject(), vertx, options);
-    session.bind(new McpSession(server, context, principal, "http", session), context);
     session
         .mcp()
         .handle(init)
@@ -194,7 +191,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
             ar -> {
               JsonRpcMessage.Response reply = ar.succeeded() ? ar.result() : null;
               if (reply == null || reply.isError()) {
-                sessions.release(principal.subject());
+                sessions.release(session.subject);
                 session.close();
                 response
                     .setStatusCode(reply == null ? 500 : 200)
@@ -209,6 +206,20 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
                   .putHeader("Content-Type", "application/json")
                   .end(WireJson.encode(reply.toJson()));
             });
+  }
+
+  /**
+   * A new session of {@code principal} bound to the current event loop, or null once the refusal
+   * (503 or 429) has been answered.
+   */
+  private HttpSession openSession(Principal principal, HttpServerResponse response) {
+    if (!admit(principal, response)) {
+      return null;
+    }
+    Context context = vertx.getOrCreateContext();
+    HttpSession session = new HttpSession(sessions.newId(), principal.subject(), vertx, options);
+    session.bind(new McpSession(server, context, principal, "http", session), context);
+    return session;
   }
 
   /** Reserves a session slot for {@code principal}, or answers why not (503 or 429). */
@@ -320,13 +331,10 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 406, "Not Acceptable: accept text/event-stream");
       return;
     }
-    Principal principal = anonymous;
-    if (!admit(principal, response)) {
+    HttpSession session = openSession(anonymous, response);
+    if (session == null) {
       return;
     }
-    Context context = vertx.getOrCreateContext();
-    HttpSession session = new HttpSession(sessions.newId(), principal.subject(), vertx, options);
-    session.bind(new McpSession(server, context, principal, "http", session), context);
     sessions.add(session);
     response
         .setStatusCode(200)
