@@ -80,6 +80,11 @@ final class HttpSession implements MessageSink {
   /** A POSTed request waiting for its response on {@code response}. */
   void handleRequest(JsonRpcMessage.Request request, HttpServerResponse response) {
     PostCall call = new PostCall(request.id(), response);
+    if (calls.containsKey(request.id())) {
+      // A reused id: the session refuses it, and the request in progress keeps its stream.
+      mcp.handle(request).onComplete(ar -> call.complete(ar.succeeded() ? ar.result() : null));
+      return;
+    }
     calls.put(request.id(), call);
     if (options.alwaysSse()) {
       call.stream();

@@ -678,6 +678,31 @@ class StreamableHttpTransportTest {
       assertThat(text(slow.json())).isEqualTo("t1");
     }
 
+    @Test
+    void reusedIdOfARequestInProgressIsRefusedAndTheFirstStillAnswered() {
+      start();
+      McpHttpClient c = session();
+      Future<Reply> first =
+          c.postAsync(
+              toolCall(7, "sleepy", new JsonObject().put("ms", 500).put("tag", "first"), null));
+      sleepQuietly(100);
+      Reply reused =
+          c.post(toolCall(7, "sleepy", new JsonObject().put("ms", 10).put("tag", "second"), null));
+      assertStatus(reused, 200);
+      assertThat(reused.json().getJsonObject("error").getInteger("code")).isEqualTo(-32600);
+      Reply answer = await(first);
+      assertStatus(answer, 200);
+      assertThat(text(answer.json())).isEqualTo("first");
+    }
+
+    private static void sleepQuietly(long ms) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     private void assertResumesWithoutLossOrDuplicates(long toolDelayMs, long clientDelayMs)
         throws Exception {
       start();
