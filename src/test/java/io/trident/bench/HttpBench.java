@@ -1,5 +1,20 @@
 package io.trident.bench;
 
+import static io.trident.bench.BenchSupport.abbreviate;
+import static io.trident.bench.BenchSupport.cpuNanos;
+import static io.trident.bench.BenchSupport.daemonScheduler;
+import static io.trident.bench.BenchSupport.fmtRate;
+import static io.trident.bench.BenchSupport.javaBin;
+import static io.trident.bench.BenchSupport.jdkDescription;
+import static io.trident.bench.BenchSupport.killAll;
+import static io.trident.bench.BenchSupport.killOnExit;
+import static io.trident.bench.BenchSupport.need;
+import static io.trident.bench.BenchSupport.percentile;
+import static io.trident.bench.BenchSupport.printMachineState;
+import static io.trident.bench.BenchSupport.runAndExit;
+import static io.trident.bench.BenchSupport.selfCpuNanos;
+import static io.trident.bench.BenchSupport.systemBusyNanos;
+
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -7,14 +22,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -80,6 +92,9 @@ public final class HttpBench {
   /** A window whose halves differ by more than this is measured again. */
   private static final double STEADY_WINDOW = 0.10;
 
+  /** /proc/stat steal time is not busy: time the hypervisor gave to others is no work done here. */
+  private static final boolean BUSY_WITH_STEAL = false;
+
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int START_TIMEOUT_SECONDS = 30;
   private static final int OPEN_TIMEOUT_SECONDS = 30;
@@ -88,13 +103,7 @@ public final class HttpBench {
   /** Every child we started, so that a shutdown hook can kill whatever is still running. */
   private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
 
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "http-bench-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ScheduledExecutorService WATCHDOG = daemonScheduler("http-bench-watchdog");
 
   private HttpBench() {}
 
@@ -222,8 +231,7 @@ public final class HttpBench {
 
   public static void main(String[] args) throws Exception {
     parseArgs(args);
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(HttpBench::killChildren, "http-bench-kill-children"));
+    killOnExit(CHILDREN, "http-bench-kill-children");
     // Bounded in time whatever happens: each mode needs warm-up + window plus start-up, session
     // opening and draining, all of which have their own time-outs well inside this.
     double budget =
@@ -237,35 +245,22 @@ public final class HttpBench {
           System.out.printf(
               Locale.ROOT, "%nhttp bench: time limit of %.0f s exceeded; giving up%n", budget);
           System.out.flush();
-          killChildren();
+          killAll(CHILDREN);
           Runtime.getRuntime().halt(3);
         },
         (long) (budget * 1000),
         TimeUnit.MILLISECONDS);
-    int status;
-    try {
-      status = run();
-    } finally {
-      killChildren();
-    }
-    System.out.flush();
-    System.exit(status);
+    runAndExit(CHILDREN, HttpBench::run);
   }
 
   private static int run() throws Exception {
     long benchStart = System.nanoTime();
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaBin = javaBin();
     Files.createDirectories(logDir);
     int cpus = Runtime.getRuntime().availableProcessors();
 
     System.out.println("Trident HTTP benchmark (MCP Streamable HTTP, tools/call of echo)");
-    System.out.printf(
-        Locale.ROOT,
-        "JDK: %s %s (%s), java.home %s%n",
-        System.getProperty("java.vm.name"),
-        Runtime.version(),
-        System.getProperty("java.vm.vendor"),
-        System.getProperty("java.home"));
+    System.out.println(jdkDescription());
     System.out.printf(
         Locale.ROOT,
         "Machine: %d CPUs visible to the JVM, %s %s%n",
@@ -291,8 +286,7 @@ public final class HttpBench {
         warmupSeconds,
         Math.max(warmupSeconds, warmupMaxSeconds),
         durationSeconds);
-    System.out.println("Load average at start: " + loadAverage());
-    System.out.println("CPU speed check at start: " + calibrate());
+    printMachineState("start");
     System.out.println();
     System.out.flush();
 
@@ -309,8 +303,7 @@ public final class HttpBench {
 
     boolean failed = printReport(results, cpus);
     System.out.println();
-    System.out.println("Load average at end: " + loadAverage());
-    System.out.println("CPU speed check at end: " + calibrate());
+    printMachineState("end");
     System.out.printf(
         Locale.ROOT,
         "Total HTTP bench time %.1f s; server output in %s/http-<mode>.log%n",
@@ -868,20 +861,7 @@ public final class HttpBench {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Helpers (as in StdioBench)
-
-  /** Nearest-rank percentile of a sorted array; NaN when empty. */
-  static double percentile(long[] sorted, double pct) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int rank = (int) Math.ceil(pct / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
-  private static String fmtRate(double rate) {
-    return Double.isNaN(rate) ? "n/a" : String.format(Locale.ROOT, "%,.0f", rate);
-  }
+  // Helpers
 
   private static String fmtMs(double ms) {
     if (Double.isNaN(ms)) {
@@ -903,28 +883,15 @@ public final class HttpBench {
     return Double.isNaN(cores) ? "n/a" : String.format(Locale.ROOT, "%.2f", cores);
   }
 
-  static String abbreviate(String s) {
-    return s.length() <= 300 ? s : s.substring(0, 300) + "...";
-  }
-
-  /** CPU time (user + system) a child has used so far, or -1 when the platform does not say. */
-  private static long cpuNanos(Process p) {
-    return p.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
-  }
-
-  private static long selfCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return -1;
-  }
-
   /** CPU counters at one moment: machine busy (no steal), irq, server, this JVM. */
   private record CpuSnap(long time, long busy, long irq, long server, long client) {
     static CpuSnap take(Process p) {
       return new CpuSnap(
-          System.nanoTime(), systemBusyNanos(), systemIrqNanos(), cpuNanos(p), selfCpuNanos());
+          System.nanoTime(),
+          systemBusyNanos(BUSY_WITH_STEAL),
+          systemIrqNanos(),
+          cpuNanos(p),
+          selfCpuNanos());
     }
 
     /** Cores used by everything but the server, this JVM and irq work since {@code from}. */
@@ -1016,62 +983,6 @@ public final class HttpBench {
     }
   }
 
-  /** Busy CPU time of the whole machine from /proc/stat (Linux), or -1. */
-  private static long systemBusyNanos() {
-    try {
-      String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
-      String[] f = first.trim().split("\\s+");
-      if (!f[0].equals("cpu") || f.length < 8) {
-        return -1;
-      }
-      long busy = 0;
-      for (int i : new int[] {1, 2, 3, 6, 7}) { // user nice system irq softirq
-        busy += Long.parseLong(f[i]);
-      }
-      // steal (f[8]) is left out: time the hypervisor gave to someone else is no work done here
-      return busy * 10_000_000L; // USER_HZ is 100 on Linux
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "n/a";
-    }
-  }
-
-  private static volatile long sink;
-
-  /** Times a fixed single-threaded integer loop (best of 3), as StdioBench does. */
-  private static String calibrate() {
-    long best = Long.MAX_VALUE;
-    for (int round = 0; round < 4; round++) {
-      long t = System.nanoTime();
-      long h = 1469598103934665603L;
-      for (int i = 0; i < 50_000_000; i++) {
-        h ^= i;
-        h *= 1099511628211L;
-        h += h >>> 29;
-      }
-      sink = h;
-      if (round > 0) {
-        best = Math.min(best, System.nanoTime() - t);
-      }
-    }
-    return String.format(
-        Locale.ROOT, "%.0f ms for a fixed integer loop (lower is faster)", best / 1e6);
-  }
-
-  private static void killChildren() {
-    for (Process p : CHILDREN) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-  }
-
   private static void parseArgs(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -1143,12 +1054,5 @@ public final class HttpBench {
       throw new IllegalArgumentException(
           "--sessions, --client-threads, --duration must be positive");
     }
-  }
-
-  private static String need(String option, String value) {
-    if (value == null) {
-      throw new IllegalArgumentException(option + " needs a value");
-    }
-    return value;
   }
 }

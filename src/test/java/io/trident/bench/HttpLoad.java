@@ -382,7 +382,7 @@ final class HttpLoad {
             + ", Content-Type "
             + a.contentType
             + ", body: "
-            + HttpBench.abbreviate(body.replace("\n", "\\n")));
+            + BenchSupport.abbreviate(body.replace("\n", "\\n")));
   }
 
   private void count(Problem p) {
@@ -550,7 +550,7 @@ final class HttpLoad {
                           + ", Content-Type "
                           + a.contentType
                           + ", body: "
-                          + HttpBench.abbreviate(text));
+                          + BenchSupport.abbreviate(text));
                 }
                 if (a.sessionId == null || a.sessionId.isBlank()) {
                   return Future.failedFuture("initialize: no Mcp-Session-Id header in the answer");
@@ -576,7 +576,7 @@ final class HttpLoad {
                       "notifications/initialized: HTTP "
                           + a.status
                           + " (expected 202), body: "
-                          + HttpBench.abbreviate(a.body.toString(StandardCharsets.UTF_8)));
+                          + BenchSupport.abbreviate(a.body.toString(StandardCharsets.UTF_8)));
                 }
                 return Future.<Void>succeededFuture();
               });

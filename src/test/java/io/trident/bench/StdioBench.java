@@ -1,15 +1,27 @@
 package io.trident.bench;
 
+import static io.trident.bench.BenchSupport.abbreviate;
+import static io.trident.bench.BenchSupport.cpuNanos;
+import static io.trident.bench.BenchSupport.daemonScheduler;
+import static io.trident.bench.BenchSupport.fmtRate;
+import static io.trident.bench.BenchSupport.javaBin;
+import static io.trident.bench.BenchSupport.jdkDescription;
+import static io.trident.bench.BenchSupport.killOnExit;
+import static io.trident.bench.BenchSupport.need;
+import static io.trident.bench.BenchSupport.percentile;
+import static io.trident.bench.BenchSupport.printMachineState;
+import static io.trident.bench.BenchSupport.runAndExit;
+import static io.trident.bench.BenchSupport.selfCpuNanos;
+import static io.trident.bench.BenchSupport.systemBusyNanos;
+
 import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,14 +78,11 @@ public final class StdioBench {
   private static final String INITIALIZED =
       "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n";
 
+  /** /proc/stat steal time counts as busy: CPU the hypervisor gave to others disturbs us too. */
+  private static final boolean BUSY_WITH_STEAL = true;
+
   private static final int STARTUP_TIMEOUT_SECONDS = 30;
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "bench-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ScheduledExecutorService WATCHDOG = daemonScheduler("bench-watchdog");
 
   private static final List<String> THROUGHPUT_FAILURES = new ArrayList<>();
 
@@ -100,21 +108,13 @@ public final class StdioBench {
 
   public static void main(String[] args) throws Exception {
     parseArgs(args);
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(StdioBench::killChildren, "bench-kill-children"));
-    int status;
-    try {
-      status = run();
-    } finally {
-      killChildren();
-    }
-    System.out.flush();
-    System.exit(status);
+    killOnExit(CHILDREN, "bench-kill-children");
+    runAndExit(CHILDREN, StdioBench::run);
   }
 
   private static int run() throws Exception {
     long benchStart = System.nanoTime();
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaBin = javaBin();
     if (launches.isEmpty()) {
       launches.put("plain", List.of(javaBin, "-jar", "target/trident.jar", "--transport", "stdio"));
       launches.put(
@@ -141,13 +141,7 @@ public final class StdioBench {
     Files.createDirectories(logDir);
 
     System.out.println("Trident stdio benchmark");
-    System.out.printf(
-        Locale.ROOT,
-        "JDK: %s %s (%s), java.home %s%n",
-        System.getProperty("java.vm.name"),
-        Runtime.version(),
-        System.getProperty("java.vm.vendor"),
-        System.getProperty("java.home"));
+    System.out.println(jdkDescription());
     System.out.printf(
         Locale.ROOT,
         "Machine: %d CPUs visible to the JVM, %s %s; client and servers share them%n",
@@ -158,8 +152,7 @@ public final class StdioBench {
       System.out.println("Launch " + e.getKey() + ": " + String.join(" ", e.getValue()));
     }
     System.out.println("Launch baseline: " + String.join(" ", baseline));
-    System.out.println("Load average at start: " + loadAverage());
-    System.out.println("CPU speed check at start: " + calibrate());
+    printMachineState("start");
     System.out.println();
     System.out.flush();
 
@@ -251,8 +244,7 @@ public final class StdioBench {
       }
     }
     System.out.println();
-    System.out.println("Load average at end: " + loadAverage());
-    System.out.println("CPU speed check at end: " + calibrate());
+    printMachineState("end");
     System.out.printf(
         Locale.ROOT,
         "Total bench time %.1f s; server stderr of the throughput runs in %s%n",
@@ -334,7 +326,7 @@ public final class StdioBench {
     byte[] init = INITIALIZE.getBytes(StandardCharsets.US_ASCII);
     ProcessBuilder pb =
         new ProcessBuilder(s.command).redirectError(ProcessBuilder.Redirect.DISCARD);
-    long busy0 = systemBusyNanos();
+    long busy0 = systemBusyNanos(BUSY_WITH_STEAL);
     long self0 = selfCpuNanos();
     long t0 = System.nanoTime();
     Process p = pb.start();
@@ -356,7 +348,7 @@ public final class StdioBench {
       watchdog.cancel(false);
       long child = cpuNanos(p);
       long self1 = selfCpuNanos();
-      long busy1 = systemBusyNanos();
+      long busy1 = systemBusyNanos(BUSY_WITH_STEAL);
       if (line == null || !line.contains("\"result\"")) {
         s.failures.add(
             "run "
@@ -663,7 +655,7 @@ public final class StdioBench {
         long tStart = System.nanoTime();
         long serverCpu0 = cpuNanos(process);
         long clientCpu0 = selfCpuNanos();
-        long busy0 = systemBusyNanos();
+        long busy0 = systemBusyNanos(BUSY_WITH_STEAL);
         recording = true;
         boolean bad = watch(tStart + (long) (durationSeconds * 1e9), result);
         recording = false;
@@ -671,7 +663,7 @@ public final class StdioBench {
         long rEnd = received;
         long serverCpu1 = cpuNanos(process);
         long clientCpu1 = selfCpuNanos();
-        long busy1 = systemBusyNanos();
+        long busy1 = systemBusyNanos(BUSY_WITH_STEAL);
         double seconds = (tEnd - tStart) / 1e9;
         result.measured = rEnd - rStart;
         result.rate = result.measured / seconds;
@@ -977,73 +969,6 @@ public final class StdioBench {
     return -1;
   }
 
-  /** CPU time (user + system) a child has used so far, or -1 when the platform does not say. */
-  private static long cpuNanos(Process p) {
-    return p.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
-  }
-
-  private static volatile long sink;
-
-  /**
-   * Times a fixed single-threaded integer loop (best of 3), so that runs on a shared or throttled
-   * machine can be compared: if this number moves, every other number moves with it.
-   */
-  private static String calibrate() {
-    long best = Long.MAX_VALUE;
-    for (int round = 0; round < 4; round++) {
-      long t = System.nanoTime();
-      long h = 1469598103934665603L;
-      for (int i = 0; i < 50_000_000; i++) {
-        h ^= i;
-        h *= 1099511628211L;
-        h += h >>> 29;
-      }
-      sink = h;
-      if (round > 0) { // round 0 warms up the JIT
-        best = Math.min(best, System.nanoTime() - t);
-      }
-    }
-    return String.format(
-        Locale.ROOT, "%.0f ms for a fixed integer loop (lower is faster)", best / 1e6);
-  }
-
-  /** Busy CPU time of the whole machine from /proc/stat (Linux), or -1. */
-  private static long systemBusyNanos() {
-    try {
-      String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
-      String[] f = first.trim().split("\\s+");
-      if (!f[0].equals("cpu") || f.length < 8) {
-        return -1;
-      }
-      long busy = 0;
-      for (int i : new int[] {1, 2, 3, 6, 7}) { // user nice system irq softirq
-        busy += Long.parseLong(f[i]);
-      }
-      if (f.length > 8) {
-        busy += Long.parseLong(f[8]); // steal
-      }
-      return busy * 10_000_000L; // USER_HZ is 100 on Linux
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "n/a";
-    }
-  }
-
-  private static long selfCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return -1;
-  }
-
   private static void printThroughput(List<Row> rows) {
     System.out.println();
     System.out.printf(
@@ -1100,10 +1025,6 @@ public final class StdioBench {
     return String.format(Locale.ROOT, "%.2f+%.2f+%.2f", r.serverCpu, r.clientCpu, r.otherCpu);
   }
 
-  private static String fmtRate(double rate) {
-    return Double.isNaN(rate) ? "n/a" : String.format(Locale.ROOT, "%,.0f", rate);
-  }
-
   private static String fmtMicros(double micros) {
     if (Double.isNaN(micros)) {
       return "n/a";
@@ -1120,30 +1041,10 @@ public final class StdioBench {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Nearest-rank percentile of a sorted array. */
-  static double percentile(double[] sorted, double pct) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int rank = (int) Math.ceil(pct / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
   private static double[] toArray(List<Double> values) {
     double[] a = values.stream().mapToDouble(Double::doubleValue).toArray();
     Arrays.sort(a);
     return a;
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 300 ? s : s.substring(0, 300) + "...";
-  }
-
-  private static void killChildren() {
-    for (Process p : CHILDREN) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
   }
 
   private static void parseArgs(String[] args) {
@@ -1207,12 +1108,5 @@ public final class StdioBench {
     if (runs <= startupWarmup) {
       throw new IllegalArgumentException("--runs must exceed --startup-warmup");
     }
-  }
-
-  private static String need(String option, String value) {
-    if (value == null) {
-      throw new IllegalArgumentException(option + " needs a value");
-    }
-    return value;
   }
 }
