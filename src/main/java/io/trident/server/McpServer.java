@@ -27,7 +27,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,8 +202,7 @@ public final class McpServer {
   }
 
   private static CallToolResult internalToolError(Tool tool, Throwable failure) {
-    String correlationId = UUID.randomUUID().toString();
-    LOG.error("tool {} failed [correlation id {}]", tool.name(), correlationId, failure);
+    String correlationId = InternalFailures.record("tool " + tool.name(), failure);
     return CallToolResult.error(
         "Tool "
             + tool.name()
@@ -330,12 +328,7 @@ public final class McpServer {
               || failure instanceof java.util.concurrent.CancellationException) {
             return Future.failedFuture(failure);
           }
-          String correlationId = UUID.randomUUID().toString();
-          LOG.error("{} handler failed [correlation id {}]", what, correlationId, failure);
-          return Future.failedFuture(
-              new McpException(
-                  McpException.INTERNAL_ERROR,
-                  "Internal error (correlation id " + correlationId + ")"));
+          return Future.failedFuture(InternalFailures.asProtocolError(what + " handler", failure));
         });
   }
 }

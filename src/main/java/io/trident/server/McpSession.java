@@ -30,7 +30,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -350,12 +349,8 @@ public final class McpSession {
     if (failure instanceof McpException e) {
       return Response.failure(request.id(), JsonRpcError.of(e));
     }
-    String correlationId = UUID.randomUUID().toString();
-    LOG.error("{} failed [correlation id {}]", request.method(), correlationId, failure);
-    return error(
-        request.id(),
-        McpException.INTERNAL_ERROR,
-        "Internal error (correlation id " + correlationId + ")");
+    return Response.failure(
+        request.id(), JsonRpcError.of(InternalFailures.asProtocolError(request.method(), failure)));
   }
 
   /** A deadline gets an error; a client cancel, disconnect or shutdown gets no response at all. */
@@ -374,13 +369,12 @@ public final class McpSession {
    * workers).
    */
   private void send(JsonRpcMessage message, Object relatedRequestId) {
-    if (Vertx.currentContext() == context) {
-      if (state != State.CLOSED) {
-        sink.send(message, relatedRequestId);
-      }
-    } else {
-      context.runOnContext(v -> send(message, relatedRequestId));
-    }
+    runOnSession(
+        () -> {
+          if (state != State.CLOSED) {
+            sink.send(message, relatedRequestId);
+          }
+        });
   }
 
   private void runOnSession(Runnable action) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Strict JSON-RPC 2.0 parsing. Never throws on bad input: every failure becomes an error response
@@ -29,30 +30,22 @@ public final class JsonRpcCodec {
   public record Invalid(JsonRpcMessage.Response error) implements Decoded {}
 
   public static Decoded decode(Buffer bytes) {
-    Object value;
-    try {
-      value = WireJson.decode(bytes);
-    } catch (DecodeException | IllegalStateException e) {
-      return parseError();
-    }
-    return decodeValue(value);
+    return parse(() -> WireJson.decode(bytes));
   }
 
   /** Decodes a byte range, e.g. one line of a stdio stream, without copying it. */
   public static Decoded decode(byte[] bytes, int offset, int length) {
-    Object value;
-    try {
-      value = WireJson.decode(bytes, offset, length);
-    } catch (DecodeException | IllegalStateException e) {
-      return parseError();
-    }
-    return decodeValue(value);
+    return parse(() -> WireJson.decode(bytes, offset, length));
   }
 
   public static Decoded decode(String text) {
+    return parse(() -> WireJson.decode(text));
+  }
+
+  private static Decoded parse(Supplier<Object> parser) {
     Object value;
     try {
-      value = WireJson.decode(text);
+      value = parser.get();
     } catch (DecodeException | IllegalStateException e) {
       return parseError();
     }

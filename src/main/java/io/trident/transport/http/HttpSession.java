@@ -141,8 +141,7 @@ final class HttpSession implements MessageSink {
     }
     standalone = newStream();
     standalone.attach(response, primingRetry());
-    SseStream stream = standalone;
-    response.closeHandler(v -> context.runOnContext(x -> stream.detach(false)));
+    detachOnClose(standalone, response);
     return true;
   }
 
@@ -180,16 +179,24 @@ final class HttpSession implements MessageSink {
       call.resumed(response);
       response.closeHandler(v -> context.runOnContext(x -> call.connectionLost(response)));
     } else if (!stream.finished()) {
-      response.closeHandler(
-          v ->
-              context.runOnContext(
-                  x -> {
-                    if (stream.isAttached(response)) {
-                      stream.detach(false);
-                    }
-                  }));
+      detachOnClose(stream, response);
     }
     return true;
+  }
+
+  /**
+   * When {@code response}'s connection closes, the stream waits for a resume, unless another
+   * connection has taken it over meanwhile.
+   */
+  private void detachOnClose(SseStream stream, HttpServerResponse response) {
+    response.closeHandler(
+        v ->
+            context.runOnContext(
+                x -> {
+                  if (stream.isAttached(response)) {
+                    stream.detach(false);
+                  }
+                }));
   }
 
   /** Sends an SSE comment on every open stream, so that idle streams survive intermediaries. */
