@@ -92,27 +92,6 @@ public record HttpTransportOptions(
         null);
   }
 
-  public HttpTransportOptions withBind(String newHost, int newPort) {
-    return new HttpTransportOptions(
-        newHost,
-        newPort,
-        path,
-        allowedOrigins,
-        allowedHosts,
-        corsOrigins,
-        maxBodyBytes,
-        sessionIdleTimeout,
-        maxSessions,
-        maxSessionsPerPrincipal,
-        sseRetry,
-        resumeGrace,
-        eventsPerStream,
-        legacySse,
-        alwaysSse,
-        tlsCertPath,
-        tlsKeyPath);
-  }
-
   public boolean tls() {
     return tlsCertPath != null;
   }

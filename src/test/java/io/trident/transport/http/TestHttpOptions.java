@@ -26,7 +26,7 @@ final class TestHttpOptions {
 
   /** Defaults, bound to loopback on a free port. */
   static TestHttpOptions loopback() {
-    HttpTransportOptions d = HttpTransportOptions.defaults().withBind("127.0.0.1", 0);
+    HttpTransportOptions d = HttpTransportOptions.defaults();
     TestHttpOptions o = new TestHttpOptions();
     o.path = d.path();
     o.allowedOrigins = d.allowedOrigins();
