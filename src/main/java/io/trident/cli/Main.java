@@ -9,6 +9,9 @@ import io.trident.context.Principal;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
 import io.trident.server.model.Implementation;
+import io.trident.transport.grpc.GrpcTransport;
+import io.trident.transport.grpc.GrpcTransportOptions;
+import io.trident.transport.grpc.GrpcVerticle;
 import io.trident.transport.http.HttpTransportOptions;
 import io.trident.transport.http.HttpVerticle;
 import io.trident.transport.http.StreamableHttpTransport;
@@ -56,6 +59,10 @@ public final class Main implements Callable<Integer> {
 
   static final Path DEFAULT_CONFIG = Path.of("conf", "trident.yaml");
 
+  /** Network callers until the auth chain (issue #5) authenticates them; loopback binds only. */
+  private static final Principal NETWORK_ANONYMOUS =
+      new Principal("anonymous", Set.of("*"), "none", java.util.Map.of());
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -99,6 +106,12 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--grpc-port", paramLabel = "N", description = "port of the gRPC transport")
   Integer grpcPort;
 
+  @Option(
+      names = "--grpc-reflection",
+      description =
+          "turn on gRPC server reflection (off by default: it maps the whole attack surface)")
+  boolean grpcReflection;
+
   public static void main(String[] args) {
     // Keep the real stdout for protocol bytes; anything else printing to System.out goes to stderr.
     PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
@@ -139,13 +152,10 @@ public final class Main implements Callable<Integer> {
     TridentConfig config = loadConfig();
     ServerOptions options = serverOptions(config);
     List<String> backendNames = backendNames(config);
-    if (selected.contains(TransportKind.GRPC)) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "the grpc transport is not available in this build yet; use --transport stdio or http");
-    }
     HttpTransportOptions httpOptions =
         selected.contains(TransportKind.HTTP) ? httpOptions(config) : null;
+    GrpcTransportOptions grpcOptions =
+        selected.contains(TransportKind.GRPC) ? grpcOptions(config, httpOptions != null) : null;
     boolean stdioSelected = selected.contains(TransportKind.STDIO);
     if (stdioSelected) {
       System.setOut(System.err);
@@ -168,11 +178,35 @@ public final class Main implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(1);
     List<Runnable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    GrpcTransport grpc =
+        grpcOptions == null
+            ? null
+            : new GrpcTransport(
+                vertx,
+                server,
+                grpcOptions,
+                request -> io.vertx.core.Future.succeededFuture(NETWORK_ANONYMOUS),
+                GrpcTransport.basicMetadata(grpcOptions));
     if (httpOptions != null) {
       try {
-        startHttp(vertx, server, httpOptions, log);
+        startHttp(
+            vertx,
+            server,
+            httpOptions,
+            grpcOptions != null && grpcOptions.shareHttpPort() ? grpc : null,
+            log);
       } catch (Exception e) {
         log.error("cannot start the http transport: {}", rootMessage(e));
+        closeQuietly(vertx);
+        return 1;
+      }
+      server.warmUp();
+    }
+    if (grpc != null && !grpcOptions.shareHttpPort()) {
+      try {
+        startGrpc(vertx, grpc, grpcOptions, log);
+      } catch (Exception e) {
+        log.error("cannot start the grpc transport: {}", rootMessage(e));
         closeQuietly(vertx);
         return 1;
       }
@@ -210,8 +244,35 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  private static void startGrpc(
+      Vertx vertx, GrpcTransport transport, GrpcTransportOptions options, org.slf4j.Logger log)
+      throws Exception {
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    List<GrpcVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx
+        .deployVerticle(
+            () -> {
+              GrpcVerticle verticle = new GrpcVerticle(transport, options);
+              verticles.add(verticle);
+              return verticle;
+            },
+            new io.vertx.core.DeploymentOptions().setInstances(instances))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    log.info(
+        "MCP gRPC on {}:{}{}",
+        options.host(),
+        verticles.get(0).actualPort(),
+        options.tls() ? " (TLS)" : " (h2c)");
+  }
+
   private static void startHttp(
-      Vertx vertx, McpServer server, HttpTransportOptions options, org.slf4j.Logger log)
+      Vertx vertx,
+      McpServer server,
+      HttpTransportOptions options,
+      GrpcTransport grpcOnSamePort,
+      org.slf4j.Logger log)
       throws Exception {
     StreamableHttpTransport transport = new StreamableHttpTransport(vertx, server, options);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -219,7 +280,7 @@ public final class Main implements Callable<Integer> {
     vertx
         .deployVerticle(
             () -> {
-              HttpVerticle verticle = new HttpVerticle(transport, options);
+              HttpVerticle verticle = new HttpVerticle(transport, grpcOnSamePort, options);
               verticles.add(verticle);
               return verticle;
             },
@@ -272,6 +333,36 @@ public final class Main implements Callable<Integer> {
           h.alwaysSse() != null ? h.alwaysSse() : d.alwaysSse(),
           h.tlsCert(),
           h.tlsKey());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
+  }
+
+  private GrpcTransportOptions grpcOptions(TridentConfig config, boolean httpSelected) {
+    TridentConfig.GrpcSection g = config.grpc();
+    GrpcTransportOptions d = GrpcTransportOptions.defaults();
+    boolean share = Boolean.TRUE.equals(g.shareHttpPort());
+    if (share && !httpSelected) {
+      throw new ParameterException(
+          spec.commandLine(), "config: grpc.shareHttpPort needs the http transport selected");
+    }
+    if (share && grpcPort != null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--grpc-port given but grpc.shareHttpPort puts gRPC on the HTTP port");
+    }
+    String bindHost = host != null ? host : g.host() != null ? g.host() : d.host();
+    int bindPort =
+        port != null ? port : grpcPort != null ? grpcPort : g.port() != null ? g.port() : d.port();
+    try {
+      return new GrpcTransportOptions(
+          bindHost,
+          bindPort,
+          g.maxMessageBytes() != null ? g.maxMessageBytes() : d.maxMessageBytes(),
+          grpcReflection || Boolean.TRUE.equals(g.reflection()),
+          g.tlsCert(),
+          g.tlsKey(),
+          share);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
     }

@@ -13,7 +13,7 @@ public record TridentConfig(
     @JsonProperty("backends") List<String> backends,
     @JsonProperty("stdio") StdioSection stdio,
     @JsonProperty("http") HttpSection http,
-    @JsonProperty("grpc") NetworkSection grpc,
+    @JsonProperty("grpc") GrpcSection grpc,
     @JsonProperty("local") LocalSection local) {
 
   public TridentConfig {
@@ -26,7 +26,7 @@ public record TridentConfig(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null)
             : http;
-    grpc = grpc == null ? new NetworkSection(null, null) : grpc;
+    grpc = grpc == null ? new GrpcSection(null, null, null, null, null, null, null) : grpc;
     local = local == null ? new LocalSection(null, null) : local;
   }
 
@@ -80,9 +80,15 @@ public record TridentConfig(
       @JsonProperty("tlsCert") String tlsCert,
       @JsonProperty("tlsKey") String tlsKey) {}
 
-  /** A network transport's bind address. */
-  public record NetworkSection(
-      @JsonProperty("host") String host, @JsonProperty("port") Integer port) {}
+  /** The gRPC transport (see GrpcTransportOptions for the meaning of each key). */
+  public record GrpcSection(
+      @JsonProperty("host") String host,
+      @JsonProperty("port") Integer port,
+      @JsonProperty("maxMessageBytes") Integer maxMessageBytes,
+      @JsonProperty("reflection") Boolean reflection,
+      @JsonProperty("tlsCert") String tlsCert,
+      @JsonProperty("tlsKey") String tlsKey,
+      @JsonProperty("shareHttpPort") Boolean shareHttpPort) {}
 
   /** The principal of a local (stdio) caller. */
   public record LocalSection(

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * The one way an unexpected failure is reported: the details go to the server log under a fresh
  * correlation id, and only that id goes to the caller.
  */
-final class InternalFailures {
+public final class InternalFailures {
 
   private static final Logger LOG = LoggerFactory.getLogger(InternalFailures.class);
 
@@ -26,7 +26,7 @@ final class InternalFailures {
   }
 
   /** A protocol error for the caller, safe to show: the correlation id and nothing else. */
-  static McpException asProtocolError(String what, Throwable failure) {
+  public static McpException asProtocolError(String what, Throwable failure) {
     return new McpException(
         McpException.INTERNAL_ERROR,
         "Internal error (correlation id " + record(what, failure) + ")");

@@ -68,6 +68,7 @@ public final class McpSession {
   private Implementation clientInfo;
   private LogLevel logLevel;
   private long nextOutgoingId = 1;
+  private Deadline deadlineCap;
 
   public McpSession(
       McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
@@ -306,6 +307,14 @@ public final class McpSession {
     }
   }
 
+  /**
+   * Bounds the deadline of every later request, e.g. by the deadline of the stream that carries the
+   * whole session (a gRPC {@code Connect} call with {@code grpc-timeout}).
+   */
+  public void capDeadlines(Deadline cap) {
+    deadlineCap = cap;
+  }
+
   public boolean isClosed() {
     return state == State.CLOSED;
   }
@@ -397,7 +406,7 @@ public final class McpSession {
 
     InFlight(Request request) {
       this.request = request;
-      Deadline deadline = Deadline.after(server.options().requestTimeout());
+      Deadline deadline = Deadline.after(server.options().requestTimeout()).earlierOf(deadlineCap);
       Cancellation cancellation = new Cancellation();
       this.progress = new RequestProgress(request);
       this.context =

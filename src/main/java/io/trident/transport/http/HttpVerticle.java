@@ -1,9 +1,11 @@
 package io.trident.transport.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Set;
 
@@ -14,11 +16,24 @@ import java.util.Set;
 public final class HttpVerticle extends VerticleBase {
 
   private final StreamableHttpTransport transport;
+  private final Handler<HttpServerRequest> grpc;
   private final HttpTransportOptions options;
   private HttpServer server;
 
   public HttpVerticle(StreamableHttpTransport transport, HttpTransportOptions options) {
+    this(transport, null, options);
+  }
+
+  /**
+   * @param grpc the gRPC transport to serve on the same port ({@code application/grpc} requests),
+   *     or null
+   */
+  public HttpVerticle(
+      StreamableHttpTransport transport,
+      Handler<HttpServerRequest> grpc,
+      HttpTransportOptions options) {
     this.transport = transport;
+    this.grpc = grpc;
     this.options = options;
   }
 
@@ -40,7 +55,19 @@ public final class HttpVerticle extends VerticleBase {
           // HTTP/2 over TLS needs ALPN; HTTP/1.1 stays available.
           .setUseAlpn(true);
     }
-    server = vertx.createHttpServer(serverOptions).requestHandler(transport);
+    Handler<HttpServerRequest> handler = transport;
+    if (grpc != null) {
+      handler =
+          request -> {
+            String type = request.getHeader("content-type");
+            if (type != null && type.startsWith("application/grpc")) {
+              grpc.handle(request);
+            } else {
+              transport.handle(request);
+            }
+          };
+    }
+    server = vertx.createHttpServer(serverOptions).requestHandler(handler);
     return server.listen();
   }
 

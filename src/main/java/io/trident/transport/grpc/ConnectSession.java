@@ -1,0 +1,172 @@
+package io.trident.transport.grpc;
+
+import com.google.protobuf.ByteString;
+import io.trident.context.Cancellation;
+import io.trident.grpc.v1.Envelope;
+import io.trident.server.McpException;
+import io.trident.server.McpServer;
+import io.trident.server.McpSession;
+import io.trident.server.MessageSink;
+import io.trident.server.jsonrpc.JsonRpcCodec;
+import io.trident.server.jsonrpc.JsonRpcError;
+import io.trident.server.jsonrpc.JsonRpcMessage;
+import io.trident.server.jsonrpc.WireJson;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcError;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * One {@code Connect} stream = one MCP session. Every inbound envelope goes through {@link
+ * McpSession#handle}, the single entry for streamed messages; replies and server-initiated messages
+ * go out as envelopes. Input pauses while output cannot drain, so a client that stops reading
+ * cannot make the server buffer without bound.
+ */
+final class ConnectSession implements MessageSink {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final GrpcServerRequest<Envelope, Envelope> request;
+  private final GrpcServerResponse<Envelope, Envelope> response;
+  private final McpSession session;
+  private final GrpcCall call;
+  private int awaitingReplies;
+  private boolean inputEnded;
+  private boolean ended;
+  private long deadlineTimer = -1;
+
+  ConnectSession(McpServer server, GrpcServerRequest<Envelope, Envelope> request, GrpcCall call) {
+    this.vertx = server.vertx();
+    this.request = request;
+    this.response = request.response();
+    this.call = call;
+    this.session =
+        new McpSession(server, vertx.getOrCreateContext(), call.principal(), "grpc", this);
+  }
+
+  /** Wires the stream to the session; the request must be paused until then. */
+  void start() {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    response.headers().set(GrpcCall.SESSION_HEADER, HexFormat.of().formatHex(id));
+    if (call.callerDeadline() != null) {
+      session.capDeadlines(call.callerDeadline());
+      deadlineTimer =
+          vertx.setTimer(
+              Math.max(1, call.callerDeadline().remaining().toMillis()),
+              t ->
+                  finish(
+                      GrpcStatus.DEADLINE_EXCEEDED,
+                      "Stream exceeded its deadline",
+                      Cancellation.Reason.DEADLINE_EXCEEDED));
+    }
+    request.handler(this::receive);
+    request.endHandler(
+        v -> {
+          inputEnded = true;
+          finishWhenIdle();
+        });
+    request.errorHandler(
+        error ->
+            abort(
+                error == GrpcError.CANCELLED
+                    ? Cancellation.Reason.CLIENT_CANCELLED
+                    : Cancellation.Reason.DISCONNECTED));
+    request.exceptionHandler(e -> abort(Cancellation.Reason.DISCONNECTED));
+    response.exceptionHandler(e -> abort(Cancellation.Reason.DISCONNECTED));
+    response.drainHandler(
+        v -> {
+          if (!ended) {
+            request.resume();
+          }
+        });
+    request.resume();
+  }
+
+  private void receive(Envelope envelope) {
+    byte[] json = envelope.getJson().toByteArray();
+    JsonRpcCodec.Decoded decoded = JsonRpcCodec.decode(json, 0, json.length);
+    if (decoded instanceof JsonRpcCodec.Batch) {
+      write(
+          JsonRpcMessage.Response.failure(
+                  null,
+                  new JsonRpcError(
+                      McpException.INVALID_REQUEST,
+                      "Invalid Request: batches are not accepted on Connect; send one message per"
+                          + " envelope",
+                      null))
+              .toJson());
+      return;
+    }
+    awaitingReplies++;
+    session
+        .handle(decoded)
+        .onComplete(
+            ar -> {
+              awaitingReplies--;
+              if (ar.succeeded() && ar.result() != null) {
+                write(ar.result());
+              }
+              finishWhenIdle();
+            });
+  }
+
+  @Override
+  public void send(JsonRpcMessage message, Object relatedRequestId) {
+    write(message.toJson());
+  }
+
+  private void write(Object json) {
+    if (ended) {
+      return;
+    }
+    response.write(
+        Envelope.newBuilder()
+            .setJson(ByteString.copyFrom(WireJson.encode(json).getBytes()))
+            .build());
+    if (response.writeQueueFull()) {
+      request.pause();
+    }
+  }
+
+  /** After the client half-closes, the stream ends once every request it sent has its answer. */
+  private void finishWhenIdle() {
+    if (inputEnded && awaitingReplies == 0) {
+      finish(GrpcStatus.OK, null, Cancellation.Reason.COMPLETED);
+    }
+  }
+
+  private void finish(GrpcStatus status, String message, Cancellation.Reason reason) {
+    if (ended) {
+      return;
+    }
+    stop(reason);
+    try {
+      response.status(status);
+      if (message != null) {
+        response.statusMessage(message);
+      }
+      response.end();
+    } catch (IllegalStateException alreadyGone) {
+      // The stream was reset meanwhile: nobody is left to tell.
+    }
+  }
+
+  private void abort(Cancellation.Reason reason) {
+    if (!ended) {
+      stop(reason);
+    }
+  }
+
+  private void stop(Cancellation.Reason reason) {
+    ended = true;
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+    }
+    session.close(reason);
+  }
+}

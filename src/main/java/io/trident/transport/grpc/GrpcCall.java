@@ -1,0 +1,48 @@
+package io.trident.transport.grpc;
+
+import io.trident.context.Deadline;
+import io.trident.context.Principal;
+import io.trident.server.McpException;
+import io.trident.server.ProtocolVersion;
+import io.vertx.core.Future;
+import io.vertx.grpc.server.GrpcServerRequest;
+import java.time.Duration;
+
+/**
+ * What every gRPC call carries in its metadata, checked in one place before any RPC runs: the
+ * protocol version, the caller and the caller's deadline.
+ *
+ * @param principal who calls
+ * @param version the {@code mcp-protocol-version} the caller asked for (latest when absent)
+ * @param callerDeadline from {@code grpc-timeout}, or null when the caller set none
+ */
+record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDeadline) {
+
+  static final String PROTOCOL_VERSION_HEADER = "mcp-protocol-version";
+  static final String TOOL_HEADER = "mcp-tool";
+  static final String SESSION_HEADER = "mcp-session-id";
+
+  /** Reads the metadata and authenticates; fails with an McpException for bad metadata. */
+  static Future<GrpcCall> of(GrpcServerRequest<?, ?> request, GrpcAuthenticator authenticator) {
+    String requested = request.headers().get(PROTOCOL_VERSION_HEADER);
+    ProtocolVersion version;
+    if (requested == null) {
+      version = ProtocolVersion.LATEST;
+    } else {
+      version = ProtocolVersion.parse(requested).orElse(null);
+      if (version == null) {
+        return Future.failedFuture(
+            McpException.invalidParams(
+                "Unsupported protocol version "
+                    + requested
+                    + "; supported: "
+                    + String.join(", ", ProtocolVersion.supportedWire())));
+      }
+    }
+    long timeoutMillis = request.timeout();
+    Deadline deadline = timeoutMillis > 0 ? Deadline.after(Duration.ofMillis(timeoutMillis)) : null;
+    return authenticator
+        .authenticate(request)
+        .map(principal -> new GrpcCall(principal, version, deadline));
+  }
+}

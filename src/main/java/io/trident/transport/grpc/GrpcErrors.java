@@ -1,0 +1,61 @@
+package io.trident.transport.grpc;
+
+import io.trident.server.InternalFailures;
+import io.trident.server.McpException;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The one mapping from our typed failures to gRPC status (SPEC.md §6.5). The status message is the
+ * same safe text the JSON-RPC error would carry; the JSON-RPC code travels in the {@code
+ * mcp-error-code} trailer and any error data, as JSON, in {@code mcp-error-data-bin}.
+ */
+final class GrpcErrors {
+
+  static final String ERROR_CODE_TRAILER = "mcp-error-code";
+  static final String ERROR_DATA_TRAILER = "mcp-error-data-bin";
+
+  private GrpcErrors() {}
+
+  /** Ends {@code response} with the status for {@code failure}; a no-op if it already ended. */
+  static void fail(GrpcServerResponse<?, ?> response, Throwable failure, String what) {
+    if (failure instanceof CancellationException) {
+      end(response, GrpcStatus.CANCELLED, "Request cancelled", null);
+      return;
+    }
+    McpException mcp =
+        failure instanceof McpException e ? e : InternalFailures.asProtocolError(what, failure);
+    end(response, statusOf(mcp.code()), mcp.getMessage(), mcp);
+  }
+
+  static void end(
+      GrpcServerResponse<?, ?> response, GrpcStatus status, String message, McpException mcp) {
+    try {
+      if (mcp != null) {
+        response.trailers().set(ERROR_CODE_TRAILER, Integer.toString(mcp.code()));
+        if (mcp.data() != null) {
+          byte[] json = mcp.data().encode().getBytes(StandardCharsets.UTF_8);
+          response.trailers().set(ERROR_DATA_TRAILER, Base64.getEncoder().encodeToString(json));
+        }
+      }
+      response.status(status).statusMessage(message).end();
+    } catch (IllegalStateException alreadyEnded) {
+      // The caller went away or the call already ended: nothing is left to tell.
+    }
+  }
+
+  static GrpcStatus statusOf(int code) {
+    return switch (code) {
+      case McpException.INVALID_PARAMS, McpException.INVALID_REQUEST, McpException.PARSE_ERROR ->
+          GrpcStatus.INVALID_ARGUMENT;
+      case McpException.METHOD_NOT_FOUND -> GrpcStatus.UNIMPLEMENTED;
+      case McpException.RESOURCE_NOT_FOUND -> GrpcStatus.NOT_FOUND;
+      case McpException.REQUEST_TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
+      case McpException.INTERNAL_ERROR -> GrpcStatus.INTERNAL;
+      default -> GrpcStatus.UNKNOWN;
+    };
+  }
+}

@@ -1,0 +1,334 @@
+package io.trident.transport.grpc;
+
+import com.google.protobuf.Descriptors;
+import io.trident.context.Cancellation;
+import io.trident.grpc.v1.CallToolEvent;
+import io.trident.grpc.v1.CallToolRequest;
+import io.trident.grpc.v1.CompleteRequest;
+import io.trident.grpc.v1.GetPromptRequest;
+import io.trident.grpc.v1.InitializeRequest;
+import io.trident.grpc.v1.ListPromptsResponse;
+import io.trident.grpc.v1.ListResourceTemplatesResponse;
+import io.trident.grpc.v1.ListResourcesResponse;
+import io.trident.grpc.v1.ListToolsResponse;
+import io.trident.grpc.v1.LogEvent;
+import io.trident.grpc.v1.McpGrpcService;
+import io.trident.grpc.v1.PingResponse;
+import io.trident.grpc.v1.ProgressEvent;
+import io.trident.grpc.v1.ReadResourceResponse;
+import io.trident.server.LogLevel;
+import io.trident.server.McpException;
+import io.trident.server.McpServer;
+import io.trident.server.StatelessCall;
+import io.trident.server.model.ClientCapabilities;
+import io.trident.server.model.CompletionReference;
+import io.trident.server.model.Page;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.grpc.common.GrpcError;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpc.server.Service;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+
+/**
+ * The typed RPCs of {@code mcp.v1.Mcp}: each call stands alone (no session), is checked by {@link
+ * GrpcCall}, and goes straight to the typed core. Connect, the session stream, is bound here too so
+ * that the service is one unit for reflection and health.
+ */
+final class TypedRpcs implements Service {
+
+  private final McpServer server;
+  private final GrpcAuthenticator authenticator;
+  private final Handler<GrpcServerRequest<io.trident.grpc.v1.Envelope, io.trident.grpc.v1.Envelope>>
+      connect;
+  private final AtomicLong callIds = new AtomicLong();
+
+  TypedRpcs(
+      McpServer server,
+      GrpcAuthenticator authenticator,
+      Handler<GrpcServerRequest<io.trident.grpc.v1.Envelope, io.trident.grpc.v1.Envelope>>
+          connect) {
+    this.server = server;
+    this.authenticator = authenticator;
+    this.connect = connect;
+  }
+
+  @Override
+  public ServiceName name() {
+    return McpGrpcService.SERVICE_NAME;
+  }
+
+  @Override
+  public Descriptors.ServiceDescriptor descriptor() {
+    return McpGrpcService.SERVICE_DESCRIPTOR;
+  }
+
+  @Override
+  public void bind(GrpcServer grpc) {
+    unary(grpc, McpGrpcService.Initialize, this::initialize);
+    unary(grpc, McpGrpcService.Ping, (call, req) -> Future.succeededFuture(ping()));
+    unary(
+        grpc,
+        McpGrpcService.ListTools,
+        (call, req) -> {
+          Page<io.trident.server.model.ToolInfo> page = server.listTools(cursor(req.getCursor()));
+          ListToolsResponse.Builder out = ListToolsResponse.newBuilder();
+          page.items().forEach(t -> out.addTools(ProtoModel.tool(t)));
+          return Future.succeededFuture(
+              out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
+        });
+    unary(
+        grpc,
+        McpGrpcService.ListResources,
+        (call, req) -> {
+          var page = server.listResources(cursor(req.getCursor()));
+          ListResourcesResponse.Builder out = ListResourcesResponse.newBuilder();
+          page.items().forEach(r -> out.addResources(ProtoModel.resource(r)));
+          return Future.succeededFuture(
+              out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
+        });
+    unary(
+        grpc,
+        McpGrpcService.ListResourceTemplates,
+        (call, req) -> {
+          var page = server.listResourceTemplates(cursor(req.getCursor()));
+          ListResourceTemplatesResponse.Builder out = ListResourceTemplatesResponse.newBuilder();
+          page.items().forEach(t -> out.addResourceTemplates(ProtoModel.resourceTemplate(t)));
+          return Future.succeededFuture(
+              out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
+        });
+    unary(
+        grpc,
+        McpGrpcService.ListPrompts,
+        (call, req) -> {
+          var page = server.listPrompts(cursor(req.getCursor()));
+          ListPromptsResponse.Builder out = ListPromptsResponse.newBuilder();
+          page.items().forEach(p -> out.addPrompts(ProtoModel.prompt(p)));
+          return Future.succeededFuture(
+              out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
+        });
+    bindReadResource(grpc);
+    bindGetPrompt(grpc);
+    unary(grpc, McpGrpcService.Complete, (call, req) -> complete(req));
+    grpc.callHandler(McpGrpcService.CallTool, this::callTool);
+    grpc.callHandler(McpGrpcService.Connect, connect);
+  }
+
+  private Future<io.trident.grpc.v1.InitializeResponse> initialize(
+      GrpcCall call, InitializeRequest request) {
+    if (request.getProtocolVersion().isEmpty()) {
+      return Future.failedFuture(McpException.invalidParams("protocol_version is required"));
+    }
+    var result =
+        server.initialize(
+            new io.trident.server.model.InitializeRequest(
+                request.getProtocolVersion(),
+                ClientCapabilities.NONE,
+                ProtoModel.implementation(request.getClientInfo())));
+    server.warmUp();
+    return Future.succeededFuture(ProtoModel.initializeResponse(result));
+  }
+
+  private static PingResponse ping() {
+    return PingResponse.getDefaultInstance();
+  }
+
+  private void bindReadResource(GrpcServer grpc) {
+    ServiceMethod<io.trident.grpc.v1.ReadResourceRequest, ReadResourceResponse> method =
+        McpGrpcService.ReadResource;
+    grpc.callHandler(
+        method,
+        request ->
+            withCall(
+                request,
+                (call, req) -> {
+                  if (req.getUri().isEmpty()) {
+                    return Future.failedFuture(McpException.invalidParams("uri is required"));
+                  }
+                  StatelessCall work = stateless(request, call, false, null, null);
+                  return work.run(ctx -> server.readResource(req.getUri(), ctx))
+                      .map(
+                          result -> {
+                            ReadResourceResponse.Builder out = ReadResourceResponse.newBuilder();
+                            result
+                                .contents()
+                                .forEach(c -> out.addContents(ProtoModel.resourceContents(c)));
+                            return out.build();
+                          });
+                }));
+  }
+
+  private void bindGetPrompt(GrpcServer grpc) {
+    grpc.callHandler(
+        McpGrpcService.GetPrompt,
+        request ->
+            withCall(
+                request,
+                (GrpcCall call, GetPromptRequest req) -> {
+                  if (req.getName().isEmpty()) {
+                    return Future.failedFuture(McpException.invalidParams("name is required"));
+                  }
+                  StatelessCall work = stateless(request, call, false, null, null);
+                  return work.run(
+                          ctx -> server.getPrompt(req.getName(), req.getArgumentsMap(), ctx))
+                      .map(ProtoModel::getPromptResponse);
+                }));
+  }
+
+  private Future<io.trident.grpc.v1.CompleteResponse> complete(CompleteRequest req) {
+    CompletionReference ref =
+        switch (req.getRefCase()) {
+          case PROMPT_NAME -> new CompletionReference.Prompt(req.getPromptName());
+          case RESOURCE_TEMPLATE_URI ->
+              new CompletionReference.ResourceTemplate(req.getResourceTemplateUri());
+          case REF_NOT_SET -> null;
+        };
+    if (ref == null) {
+      return Future.failedFuture(
+          McpException.invalidParams("ref (prompt_name or resource_template_uri) is required"));
+    }
+    return server
+        .complete(
+            new io.trident.server.model.CompleteRequest(
+                ref, req.getArgumentName(), req.getArgumentValue(), req.getContextArgumentsMap()))
+        .map(ProtoModel::completeResponse);
+  }
+
+  /**
+   * CallTool streams progress and log events (only when asked for, and dropped rather than queued
+   * without bound when the reader is slow) and ends with exactly one result.
+   */
+  private void callTool(GrpcServerRequest<CallToolRequest, CallToolEvent> request) {
+    // The body's result is the stream's last message; events go out before it.
+    withCall(
+        request,
+        (call, req) -> {
+          GrpcServerResponse<CallToolRequest, CallToolEvent> response = request.response();
+          if (req.getName().isEmpty()) {
+            return Future.failedFuture(McpException.invalidParams("name is required"));
+          }
+          String routed = request.headers().get(GrpcCall.TOOL_HEADER);
+          if (routed != null && !routed.equals(req.getName())) {
+            return Future.failedFuture(
+                McpException.invalidParams("mcp-tool metadata does not match the tool name"));
+          }
+          LogLevel minLevel = null;
+          if (!req.getLogLevel().isEmpty()) {
+            minLevel = LogLevel.parse(req.getLogLevel()).orElse(null);
+            if (minLevel == null) {
+              return Future.failedFuture(
+                  McpException.invalidParams("Unknown log level: " + req.getLogLevel()));
+            }
+          }
+          StatelessCall work =
+              stateless(
+                  request,
+                  call,
+                  req.getProgress(),
+                  minLevel,
+                  new StatelessCall.Events() {
+                    @Override
+                    public void progress(double progress, Double total, String message) {
+                      ProgressEvent.Builder event =
+                          ProgressEvent.newBuilder().setProgress(progress);
+                      if (total != null) {
+                        event.setTotal(total);
+                      }
+                      if (message != null) {
+                        event.setMessage(message);
+                      }
+                      offer(response, CallToolEvent.newBuilder().setProgress(event).build());
+                    }
+
+                    @Override
+                    public void log(LogLevel level, String logger, Object data) {
+                      LogEvent.Builder event =
+                          LogEvent.newBuilder()
+                              .setLevel(level.wire())
+                              .setData(StructCodec.toValue(data));
+                      if (logger != null) {
+                        event.setLogger(logger);
+                      }
+                      offer(response, CallToolEvent.newBuilder().setLog(event).build());
+                    }
+                  });
+          return work.run(
+                  ctx ->
+                      server.callTool(
+                          req.getName(),
+                          req.hasArguments() ? StructCodec.fromStruct(req.getArguments()) : null,
+                          ctx))
+              .map(
+                  result ->
+                      CallToolEvent.newBuilder()
+                          .setResult(ProtoModel.callToolResult(result))
+                          .build());
+        });
+  }
+
+  /** Events are advisory: under back-pressure they are dropped, the final result never is. */
+  private static void offer(GrpcServerResponse<?, CallToolEvent> response, CallToolEvent event) {
+    if (!response.writeQueueFull()) {
+      response.write(event);
+    }
+  }
+
+  /** A call that can run long: its caller's deadline and disconnect cancel the work. */
+  private StatelessCall stateless(
+      GrpcServerRequest<?, ?> request,
+      GrpcCall call,
+      boolean progress,
+      LogLevel minLevel,
+      StatelessCall.Events events) {
+    StatelessCall work =
+        new StatelessCall(
+            server,
+            call.principal(),
+            "grpc",
+            "grpc-" + callIds.incrementAndGet(),
+            call.callerDeadline(),
+            progress,
+            minLevel,
+            events);
+    request.errorHandler(
+        error ->
+            work.cancel(
+                error == GrpcError.CANCELLED
+                    ? Cancellation.Reason.CLIENT_CANCELLED
+                    : Cancellation.Reason.DISCONNECTED));
+    request.exceptionHandler(e -> work.cancel(Cancellation.Reason.DISCONNECTED));
+    return work;
+  }
+
+  private <Req, Resp> void unary(
+      GrpcServer grpc,
+      ServiceMethod<Req, Resp> method,
+      BiFunction<GrpcCall, Req, Future<Resp>> body) {
+    grpc.callHandler(method, request -> withCall(request, body));
+  }
+
+  /** Checks the metadata, reads the single request message, runs the body, answers or fails. */
+  private <Req, Resp> void withCall(
+      GrpcServerRequest<Req, Resp> request, BiFunction<GrpcCall, Req, Future<Resp>> body) {
+    String what = request.methodName();
+    GrpcCall.of(request, authenticator)
+        .compose(call -> request.last().compose(message -> body.apply(call, message)))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                request.response().end(ar.result());
+              } else {
+                GrpcErrors.fail(request.response(), ar.cause(), what);
+              }
+            });
+  }
+
+  private static String cursor(String cursor) {
+    return cursor.isEmpty() ? null : cursor;
+  }
+}
