@@ -157,7 +157,11 @@ public record AuthSettings(
       if (cacheSize < 0) {
         throw new IllegalArgumentException("auth.jwt.cacheSize must not be negative");
       }
-      if (configured()) {
+      // Fields are assigned only after this constructor body: test the parameters, not
+      // configured().
+      boolean anyKey =
+          secretFile != null || !publicKeyFiles.isEmpty() || jwksFile != null || jwksUrl != null;
+      if (anyKey) {
         if (issuer == null || issuer.isBlank()) {
           throw new IllegalArgumentException("auth.jwt.issuer is required when a JWT key is set");
         }

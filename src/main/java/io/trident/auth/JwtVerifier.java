@@ -55,8 +55,8 @@ public final class JwtVerifier {
   private final long refreshMinNanos;
   private final HttpClient http;
   private volatile Keys keys;
-  private long lastFetchNanos;
-  private boolean fetchedOnce;
+  private long lastOnDemandNanos;
+  private boolean fetchedOnDemand;
   private Future<Void> fetching;
   private long refreshTimer = -1;
 
@@ -249,10 +249,14 @@ public final class JwtVerifier {
     if (fetching != null) {
       return fetching;
     }
-    if (fetchedOnce && System.nanoTime() - lastFetchNanos < refreshMinNanos) {
+    // Only refreshes asked for by tokens count: anyone can send a token with a made-up kid.
+    long now = System.nanoTime();
+    if (fetchedOnDemand && now - lastOnDemandNanos < refreshMinNanos) {
       LOG.debug("JWKS refresh skipped: the last one was less than the minimum interval ago");
       return Future.succeededFuture();
     }
+    fetchedOnDemand = true;
+    lastOnDemandNanos = now;
     return refresh().otherwiseEmpty();
   }
 
@@ -261,8 +265,6 @@ public final class JwtVerifier {
     if (fetching != null) {
       return fetching;
     }
-    lastFetchNanos = System.nanoTime();
-    fetchedOnce = true;
     Promise<Void> done = Promise.promise();
     fetching = done.future();
     fetchJwks()
