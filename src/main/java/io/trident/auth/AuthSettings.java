@@ -169,13 +169,23 @@ public record AuthSettings(
           throw new IllegalArgumentException("auth.jwt.audience is required when a JWT key is set");
         }
       }
-      if (jwksUrl != null
-          && !jwksUrl.startsWith("https://")
-          && !jwksUrl.startsWith("http://127.0.0.1")
-          && !jwksUrl.startsWith("http://localhost")) {
+      if (jwksUrl != null && !secureOrLocal(jwksUrl)) {
         throw new IllegalArgumentException(
             "auth.jwt.jwksUrl must use https (plain http only to localhost)");
       }
+    }
+
+    private static boolean secureOrLocal(String url) {
+      java.net.URI uri;
+      try {
+        uri = java.net.URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("auth.jwt.jwksUrl is not a URL: " + url);
+      }
+      String host = uri.getHost();
+      return "https".equals(uri.getScheme())
+          || ("http".equals(uri.getScheme())
+              && ("127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host)));
     }
 
     static Jwt none() {

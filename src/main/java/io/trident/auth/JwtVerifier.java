@@ -54,10 +54,12 @@ public final class JwtVerifier {
   private final long leewaySeconds;
   private final long refreshMinNanos;
   private final HttpClient http;
+  private final io.vertx.core.Context fetchContext;
   private volatile Keys keys;
   private long lastOnDemandNanos;
   private boolean fetchedOnDemand;
-  private Future<Void> fetching;
+  private final java.util.concurrent.atomic.AtomicReference<Future<Void>> fetching =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private long refreshTimer = -1;
 
   private JwtVerifier(
@@ -73,7 +75,12 @@ public final class JwtVerifier {
         settings.jwksUrl() == null
             ? null
             : vertx.createHttpClient(
-                new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(10));
+                // Fetches are rare: a fresh connection each time, no pooled one to go stale.
+                new HttpClientOptions()
+                    .setKeepAlive(false)
+                    .setConnectTimeout(5_000)
+                    .setIdleTimeout(10));
+    this.fetchContext = vertx.getOrCreateContext();
     this.keys = build(JwtKeys.KeySet.empty());
   }
 
@@ -152,19 +159,24 @@ public final class JwtVerifier {
       // Includes "none", and HS256 when only RSA/EC keys are configured (algorithm confusion).
       return refuse("algorithm not accepted: " + safe(alg));
     }
-    return k.auth()
-        .authenticate(new TokenCredentials(token))
-        .transform(
-            ar -> {
-              if (ar.failed()) {
-                // The library message may name a kid or the expected audience: debug only.
-                LOG.debug("JWT refused: signature or registered claims did not verify");
-                return Future.failedFuture(AuthFailure.invalid());
-              }
-              // vertx-auth-jwt keeps the whole verified payload under this attribute.
-              JsonObject claims = ar.result().attributes().getJsonObject("accessToken");
-              return claims(claims == null ? ar.result().principal() : claims, digest);
-            });
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = k.auth().authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // Garbage in the payload or signature segment may throw rather than fail the future.
+      return refuse("undecodable token");
+    }
+    return verified.transform(
+        ar -> {
+          if (ar.failed()) {
+            // The library message may name a kid or the expected audience: debug only.
+            LOG.debug("JWT refused: signature or registered claims did not verify");
+            return Future.failedFuture(AuthFailure.invalid());
+          }
+          // vertx-auth-jwt keeps the whole verified payload under this attribute.
+          JsonObject claims = ar.result().attributes().getJsonObject("accessToken");
+          return claims(claims == null ? ar.result().principal() : claims, digest);
+        });
   }
 
   private Future<Principal> claims(JsonObject c, String digest) {
@@ -245,34 +257,35 @@ public final class JwtVerifier {
     return false;
   }
 
-  private synchronized Future<Void> refreshIfAllowed() {
-    if (fetching != null) {
-      return fetching;
+  private Future<Void> refreshIfAllowed() {
+    Future<Void> running = fetching.get();
+    if (running != null) {
+      return running;
     }
     // Only refreshes asked for by tokens count: anyone can send a token with a made-up kid.
-    long now = System.nanoTime();
-    if (fetchedOnDemand && now - lastOnDemandNanos < refreshMinNanos) {
-      LOG.debug("JWKS refresh skipped: the last one was less than the minimum interval ago");
-      return Future.succeededFuture();
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (fetchedOnDemand && now - lastOnDemandNanos < refreshMinNanos) {
+        LOG.debug("JWKS refresh skipped: the last one was less than the minimum interval ago");
+        return Future.succeededFuture();
+      }
+      fetchedOnDemand = true;
+      lastOnDemandNanos = now;
     }
-    fetchedOnDemand = true;
-    lastOnDemandNanos = now;
     return refresh().otherwiseEmpty();
   }
 
   /** Fetches the JWKS URL now and replaces the remote keys (shared by concurrent callers). */
-  synchronized Future<Void> refresh() {
-    if (fetching != null) {
-      return fetching;
-    }
+  Future<Void> refresh() {
     Promise<Void> done = Promise.promise();
-    fetching = done.future();
+    if (!fetching.compareAndSet(null, done.future())) {
+      Future<Void> running = fetching.get();
+      return running == null ? refresh() : running;
+    }
+    // No lock is held here: the HTTP client calls back on an event loop.
     fetchJwks()
         .onComplete(
             ar -> {
-              synchronized (this) {
-                fetching = null;
-              }
               if (ar.succeeded()) {
                 Keys next = build(ar.result());
                 if (!next.keyIds().equals(keys.keyIds())
@@ -281,12 +294,12 @@ public final class JwtVerifier {
                 }
                 keys = next;
                 LOG.debug("JWKS fetched: {} keys in use", next.keyIds().size());
-                done.complete();
               } else {
                 LOG.warn(
                     "JWKS fetch from {} failed: {}", settings.jwksUrl(), ar.cause().toString());
-                done.fail(ar.cause());
               }
+              fetching.set(null);
+              done.handle(ar.mapEmpty());
             });
     return done.future();
   }
@@ -297,8 +310,13 @@ public final class JwtVerifier {
             .setMethod(HttpMethod.GET)
             .setAbsoluteURI(settings.jwksUrl())
             .putHeader("Accept", "application/json")
+            .setConnectTimeout(5_000)
             .setIdleTimeout(10_000);
-    return http.request(options)
+    // Always from the same context, whichever thread a token arrived on.
+    Promise<io.vertx.core.http.HttpClientRequest> request = Promise.promise();
+    fetchContext.runOnContext(v -> http.request(options).onComplete(request));
+    return request
+        .future()
         .compose(req -> req.send())
         .compose(
             resp -> {

@@ -86,6 +86,11 @@ class AuthSettingsTest {
     assertThatThrownBy(
             () -> parse("jwt: { jwksUrl: 'http://as.example/jwks', issuer: i, audience: a }"))
         .hasMessageContaining("https");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "jwt: { jwksUrl: 'http://localhost.evil.test/jwks', issuer: i, audience: a }"))
+        .hasMessageContaining("https");
     assertThatThrownBy(() -> parse("jwt: { leeway: soon }")).hasMessageContaining("soon");
     assertThatThrownBy(() -> parse("mtls: { principalFrom: email }")).hasMessageContaining("email");
     assertThatThrownBy(() -> parse("local: { tokenEnv: T }")).hasMessageContaining("tokenEnv");

@@ -86,7 +86,16 @@ class JwtVerifierTest {
     @Test
     void malformedTokensAreRefused() throws Exception {
       for (String t :
-          new String[] {"", "abc", "a.b", "a.b.c.d", "!!.??.##", "eyJhbGciOiJIUzI1NiJ9..x"}) {
+          new String[] {
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            "!!.??.##",
+            "eyJhbGciOiJIUzI1NiJ9..x",
+            "eyJhbGciOiJIUzI1NiJ9.@@@.abc",
+            "eyJhbGciOiJIUzI1NiJ9.e30.@@"
+          }) {
         assertInvalid(verifier.verify(t));
       }
     }
