@@ -31,15 +31,20 @@ final class McpDispatcher {
     return switch (request.method()) {
       case "ping" -> Future.succeededFuture(new JsonObject());
       case "tools/list" ->
-          Future.succeededFuture(page(server.listTools(cursor(params)), "tools", t -> t.toJson()));
+          Future.succeededFuture(
+              page(
+                  server.listTools(context.principal(), cursor(params)), "tools", t -> t.toJson()));
       case "tools/call" -> callTool(params, context);
       case "resources/list" ->
           Future.succeededFuture(
-              page(server.listResources(cursor(params)), "resources", r -> r.toJson()));
+              page(
+                  server.listResources(context.principal(), cursor(params)),
+                  "resources",
+                  r -> r.toJson()));
       case "resources/templates/list" ->
           Future.succeededFuture(
               page(
-                  server.listResourceTemplates(cursor(params)),
+                  server.listResourceTemplates(context.principal(), cursor(params)),
                   "resourceTemplates",
                   t -> t.toJson()));
       case "resources/read" ->
@@ -48,7 +53,10 @@ final class McpDispatcher {
       case "resources/unsubscribe" -> subscribe(params, false);
       case "prompts/list" ->
           Future.succeededFuture(
-              page(server.listPrompts(cursor(params)), "prompts", p -> p.toJson()));
+              page(
+                  server.listPrompts(context.principal(), cursor(params)),
+                  "prompts",
+                  p -> p.toJson()));
       case "prompts/get" ->
           server
               .getPrompt(requiredString(params, "name"), stringMap(params, "arguments"), context)

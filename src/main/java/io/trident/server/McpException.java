@@ -1,5 +1,6 @@
 package io.trident.server;
 
+import io.trident.auth.AuthFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -20,6 +21,12 @@ public final class McpException extends RuntimeException {
   /** The resource does not exist (2025-11-25 resources page). */
   public static final int RESOURCE_NOT_FOUND = -32002;
 
+  /** The caller lacks a scope this request needs; data names it ({@code requiredScope}). */
+  public static final int FORBIDDEN = -32003;
+
+  /** The caller's credentials were missing, invalid or expired. */
+  public static final int UNAUTHENTICATED = -32004;
+
   private final int code;
   private final transient JsonObject data;
 
@@ -35,6 +42,17 @@ public final class McpException extends RuntimeException {
 
   public static McpException invalidParams(String message) {
     return new McpException(INVALID_PARAMS, message);
+  }
+
+  /** The JSON-RPC form of an authorization failure, with the same safe wording. */
+  public static McpException of(AuthFailure failure) {
+    if (failure.kind() == AuthFailure.Kind.UNAUTHENTICATED) {
+      return new McpException(UNAUTHENTICATED, failure.getMessage());
+    }
+    return new McpException(
+        FORBIDDEN,
+        failure.getMessage(),
+        new JsonObject().put("requiredScope", failure.requiredScope()));
   }
 
   public int code() {

@@ -1,5 +1,8 @@
 package io.trident.server;
 
+import io.trident.auth.AuditEvent;
+import io.trident.auth.AuditLog;
+import io.trident.auth.RequestGuard;
 import io.trident.backend.Backend;
 import io.trident.backend.Completer;
 import io.trident.backend.Prompt;
@@ -7,6 +10,7 @@ import io.trident.backend.Resource;
 import io.trident.backend.ResourceTemplate;
 import io.trident.backend.Tool;
 import io.trident.context.CallContext;
+import io.trident.context.Principal;
 import io.trident.server.model.CallToolResult;
 import io.trident.server.model.CompleteRequest;
 import io.trident.server.model.CompleteResult;
@@ -42,13 +46,25 @@ public final class McpServer {
   private final Vertx vertx;
   private final Backend backend;
   private final ServerOptions options;
+  private final RequestGuard guard;
   private final java.util.concurrent.atomic.AtomicBoolean warmedUp =
       new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** A server that lets every caller do everything (embedded use, tests). */
   public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
+    this(vertx, backend, options, RequestGuard.open());
+  }
+
+  public McpServer(Vertx vertx, Backend backend, ServerOptions options, RequestGuard guard) {
     this.vertx = vertx;
     this.backend = backend;
     this.options = options;
+    this.guard = guard;
+  }
+
+  /** Authorizes each request; sessions and typed RPCs ask it before dispatching. */
+  public RequestGuard guard() {
+    return guard;
   }
 
   /**
@@ -110,8 +126,10 @@ public final class McpServer {
         .put("completions", new JsonObject());
   }
 
-  public Page<ToolInfo> listTools(String cursor) {
-    List<ToolInfo> all = backend.tools().stream().map(Tool::info).toList();
+  /** The tools {@code caller} may call: listing must not leak the schemas of the others. */
+  public Page<ToolInfo> listTools(Principal caller, String cursor) {
+    List<ToolInfo> all =
+        backend.tools().stream().filter(t -> guard.mayUse(caller, t)).map(Tool::info).toList();
     return Pagination.page(all, cursor, options.pageSize(), "tools");
   }
 
@@ -126,16 +144,38 @@ public final class McpServer {
       return Future.failedFuture(McpException.invalidParams("Unknown tool: " + name));
     }
     JsonObject args = arguments == null ? new JsonObject() : arguments;
+    long start = System.nanoTime();
     Tool.Schemas schemas = tool.compiledSchemas();
-    if (schemas != null) {
-      return run(tool, schemas, args, context);
+    Future<CallToolResult> call =
+        schemas != null
+            ? run(tool, schemas, args, context)
+            : tool.schemas(vertx)
+                .transform(
+                    ar ->
+                        ar.succeeded()
+                            ? run(tool, ar.result(), args, context)
+                            : Future.succeededFuture(internalToolError(tool, ar.cause())));
+    return call.andThen(
+        ar ->
+            AuditLog.toolCall(
+                AuditEvent.toolCall(
+                    context,
+                    name,
+                    args,
+                    auditOutcome(ar.succeeded() ? ar.result() : null, ar.cause(), context),
+                    (System.nanoTime() - start) / 1_000_000)));
+  }
+
+  private static String auditOutcome(
+      CallToolResult result, Throwable failure, CallContext context) {
+    if (result != null) {
+      return result.isError() ? "tool_error" : "ok";
     }
-    return tool.schemas(vertx)
-        .transform(
-            ar ->
-                ar.succeeded()
-                    ? run(tool, ar.result(), args, context)
-                    : Future.succeededFuture(internalToolError(tool, ar.cause())));
+    if (context.cancellation().reason()
+        == io.trident.context.Cancellation.Reason.DEADLINE_EXCEEDED) {
+      return "deadline_exceeded";
+    }
+    return failure instanceof java.util.concurrent.CancellationException ? "cancelled" : "error";
   }
 
   private Future<CallToolResult> run(
@@ -211,14 +251,21 @@ public final class McpServer {
             + ")");
   }
 
-  public Page<ResourceInfo> listResources(String cursor) {
-    List<ResourceInfo> all = backend.resources().stream().map(Resource::info).toList();
+  public Page<ResourceInfo> listResources(Principal caller, String cursor) {
+    List<ResourceInfo> all =
+        backend.resources().stream()
+            .filter(r -> guard.mayUse(caller, r))
+            .map(Resource::info)
+            .toList();
     return Pagination.page(all, cursor, options.pageSize(), "resources");
   }
 
-  public Page<ResourceTemplateInfo> listResourceTemplates(String cursor) {
+  public Page<ResourceTemplateInfo> listResourceTemplates(Principal caller, String cursor) {
     List<ResourceTemplateInfo> all =
-        backend.resourceTemplates().stream().map(ResourceTemplate::info).toList();
+        backend.resourceTemplates().stream()
+            .filter(t -> guard.mayUse(caller, t))
+            .map(ResourceTemplate::info)
+            .toList();
     return Pagination.page(all, cursor, options.pageSize(), "templates");
   }
 
@@ -252,8 +299,9 @@ public final class McpServer {
         McpException.RESOURCE_NOT_FOUND, "Resource not found", new JsonObject().put("uri", uri));
   }
 
-  public Page<PromptInfo> listPrompts(String cursor) {
-    List<PromptInfo> all = backend.prompts().stream().map(Prompt::info).toList();
+  public Page<PromptInfo> listPrompts(Principal caller, String cursor) {
+    List<PromptInfo> all =
+        backend.prompts().stream().filter(p -> guard.mayUse(caller, p)).map(Prompt::info).toList();
     return Pagination.page(all, cursor, options.pageSize(), "prompts");
   }
 

@@ -1,5 +1,6 @@
 package io.trident.server;
 
+import io.trident.auth.AuthFailure;
 import io.trident.backend.BackendListener;
 import io.trident.context.CallContext;
 import io.trident.context.Cancellation;
@@ -182,6 +183,12 @@ public final class McpSession {
               request.id(),
               McpException.INVALID_REQUEST,
               "Invalid Request: a request with this id is already in progress"));
+    }
+    AuthFailure denied =
+        server.guard().check(principal, transport, request.method(), request.params());
+    if (denied != null) {
+      return Future.succeededFuture(
+          Response.failure(request.id(), JsonRpcError.of(McpException.of(denied))));
     }
     InFlight call = new InFlight(request);
     inFlight.put(request.id(), call);

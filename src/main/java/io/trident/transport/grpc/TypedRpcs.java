@@ -76,7 +76,8 @@ final class TypedRpcs implements Service {
         grpc,
         McpGrpcService.ListTools,
         (call, req) -> {
-          Page<io.trident.server.model.ToolInfo> page = server.listTools(cursor(req.getCursor()));
+          Page<io.trident.server.model.ToolInfo> page =
+              server.listTools(call.principal(), cursor(req.getCursor()));
           ListToolsResponse.Builder out = ListToolsResponse.newBuilder();
           page.items().forEach(t -> out.addTools(ProtoModel.tool(t)));
           return Future.succeededFuture(
@@ -86,7 +87,7 @@ final class TypedRpcs implements Service {
         grpc,
         McpGrpcService.ListResources,
         (call, req) -> {
-          var page = server.listResources(cursor(req.getCursor()));
+          var page = server.listResources(call.principal(), cursor(req.getCursor()));
           ListResourcesResponse.Builder out = ListResourcesResponse.newBuilder();
           page.items().forEach(r -> out.addResources(ProtoModel.resource(r)));
           return Future.succeededFuture(
@@ -96,7 +97,7 @@ final class TypedRpcs implements Service {
         grpc,
         McpGrpcService.ListResourceTemplates,
         (call, req) -> {
-          var page = server.listResourceTemplates(cursor(req.getCursor()));
+          var page = server.listResourceTemplates(call.principal(), cursor(req.getCursor()));
           ListResourceTemplatesResponse.Builder out = ListResourceTemplatesResponse.newBuilder();
           page.items().forEach(t -> out.addResourceTemplates(ProtoModel.resourceTemplate(t)));
           return Future.succeededFuture(
@@ -106,7 +107,7 @@ final class TypedRpcs implements Service {
         grpc,
         McpGrpcService.ListPrompts,
         (call, req) -> {
-          var page = server.listPrompts(cursor(req.getCursor()));
+          var page = server.listPrompts(call.principal(), cursor(req.getCursor()));
           ListPromptsResponse.Builder out = ListPromptsResponse.newBuilder();
           page.items().forEach(p -> out.addPrompts(ProtoModel.prompt(p)));
           return Future.succeededFuture(

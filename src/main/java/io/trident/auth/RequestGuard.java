@@ -1,0 +1,121 @@
+package io.trident.auth;
+
+import io.trident.backend.Backend;
+import io.trident.backend.Prompt;
+import io.trident.backend.Resource;
+import io.trident.backend.ResourceTemplate;
+import io.trident.backend.Tool;
+import io.trident.context.Principal;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+
+/**
+ * Authorizes every request as that request: its method's scope and, where it names one, its
+ * target's (the tool, resource or prompt). The server asks it for every message a session admits
+ * and every typed RPC, and to filter lists so that nobody sees what they may not use. Denials are
+ * audited here, once.
+ */
+public final class RequestGuard {
+
+  private static final RequestGuard OPEN = new RequestGuard(null, null);
+
+  private final ScopePolicy policy;
+  private final Backend backend;
+
+  private RequestGuard(ScopePolicy policy, Backend backend) {
+    this.policy = policy;
+    this.backend = backend;
+  }
+
+  /** Authorizes by {@code policy} against what {@code backend} declares. */
+  public static RequestGuard of(ScopePolicy policy, Backend backend) {
+    return new RequestGuard(policy, backend);
+  }
+
+  /** Lets everything through: for embedded use and tests without auth. */
+  public static RequestGuard open() {
+    return OPEN;
+  }
+
+  /**
+   * @param params the request's params (may be null)
+   * @return null when {@code principal} may make this request, else the FORBIDDEN failure to answer
+   *     with (already audited)
+   */
+  public AuthFailure check(
+      Principal principal, String transport, String method, JsonObject params) {
+    if (policy == null) {
+      return null;
+    }
+    String target = null;
+    try {
+      switch (method) {
+        case "tools/call" -> {
+          target = stringParam(params, "name");
+          Tool tool = target == null ? null : backend.tool(target).orElse(null);
+          if (tool == null) {
+            policy.requireMethod(principal, method);
+          } else {
+            policy.requireTool(principal, tool.name(), tool.requiredScope());
+          }
+        }
+        case "resources/read", "resources/subscribe", "resources/unsubscribe" -> {
+          policy.requireMethod(principal, method);
+          target = stringParam(params, "uri");
+          if (target != null) {
+            requireResource(principal, target);
+          }
+        }
+        case "prompts/get" -> {
+          target = stringParam(params, "name");
+          if (target == null || backend.prompt(target).isEmpty()) {
+            policy.requireMethod(principal, method);
+          } else {
+            policy.requirePrompt(principal, target, null);
+          }
+        }
+        default -> policy.requireMethod(principal, method);
+      }
+      return null;
+    } catch (AuthFailure denied) {
+      AuditLog.denied(AuditEvent.denied(transport, principal, method, target, denied));
+      return denied;
+    }
+  }
+
+  private void requireResource(Principal principal, String uri) {
+    Optional<Resource> resource = backend.resource(uri);
+    if (resource.isPresent()) {
+      policy.requireResource(principal, uri, null, resource.get().requiredScope());
+      return;
+    }
+    for (ResourceTemplate template : backend.resourceTemplates()) {
+      if (template.template().match(uri).isPresent()) {
+        policy.requireResource(principal, uri, template.info().uriTemplate(), null);
+        return;
+      }
+    }
+  }
+
+  /** Also decides whether {@code tools/list} shows the tool. */
+  public boolean mayUse(Principal principal, Tool tool) {
+    return policy == null || policy.mayUseTool(principal, tool);
+  }
+
+  public boolean mayUse(Principal principal, Resource resource) {
+    return policy == null || policy.mayReadResource(principal, resource);
+  }
+
+  public boolean mayUse(Principal principal, ResourceTemplate template) {
+    return policy == null
+        || policy.mayUseResourceTemplate(principal, template.info().uriTemplate(), null);
+  }
+
+  public boolean mayUse(Principal principal, Prompt prompt) {
+    return policy == null || policy.mayUsePrompt(principal, prompt.info().name(), null);
+  }
+
+  private static String stringParam(JsonObject params, String key) {
+    return params != null && params.getValue(key) instanceof String s ? s : null;
+  }
+}
