@@ -96,7 +96,8 @@ export function unary(client, method, request, { metadata, deadline } = {}) {
 }
 
 /**
- * Runs a server-streaming CallTool to its end. Resolves with { events, result, status } when the
+ * Runs a server-streaming CallTool to its end. Resolves with { events, results (the CallToolResult
+ * of every result event), result (the last of them), status } when the
  * stream ends OK; rejects with the ServiceError, with `events` (what arrived before) attached.
  * `onEvent(event, call)` sees each event as it arrives (e.g. to cancel after the first one).
  */
@@ -120,8 +121,8 @@ export function callTool(client, request, { metadata, deadline, onEvent } = {}) 
         reject(error);
         return;
       }
-      const results = events.filter((e) => e.event === 'result');
-      resolve({ events, result: results.at(-1)?.result, results, status });
+      const results = events.filter((e) => e.event === 'result').map((e) => e.result);
+      resolve({ events, result: results.at(-1), results, status });
     });
   });
 }
