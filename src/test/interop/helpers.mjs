@@ -66,18 +66,19 @@ export function withTimeout(promise, ms, what) {
 }
 
 /**
- * Spawns the jar behind the SDK's StdioClientTransport and connects a Client.
+ * Spawns the jar behind the SDK's StdioClientTransport and connects a Client. `args` (default: the
+ * jar with `--transport stdio --backend <backend>`) are the java arguments.
  *
  * Returns { client, transport, sent, received, errors, protocolVersion(), stderr(), finish() }.
  * `sent`/`received` record every JSON-RPC message on the wire (as the SDK saw it),
  * `errors` every transport/protocol error the SDK reported (e.g. a non-JSON line on stdout,
  * a response to an unknown id). finish() closes the client and asserts that no such error occurred.
  */
-export async function connectSdk(t, { backend = 'default', capabilities = {}, setup } = {}) {
+export async function connectSdk(t, { backend = 'default', args = serverArgs(backend), capabilities = {}, setup } = {}) {
   assertJarExists();
   const transport = new StdioClientTransport({
     command: JAVA,
-    args: serverArgs(backend),
+    args,
     cwd: SERVER_CWD,
     stderr: VERBOSE ? 'inherit' : 'pipe',
   });

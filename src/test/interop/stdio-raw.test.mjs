@@ -105,7 +105,8 @@ describe('stdio framing', () => {
     await closeCleanly(server);
   });
 
-  test('protocol version negotiation: older supported versions are echoed, unknown ones get the latest', T, async (t) => {
+  // Three JVMs start at once here: on a loaded 2-core machine that alone can take over 10 s.
+  test('protocol version negotiation: older supported versions are echoed, unknown ones get the latest', { timeout: 30_000 }, async (t) => {
     const cases = [
       ['2025-06-18', '2025-06-18'],
       ['2025-03-26', '2025-03-26'],

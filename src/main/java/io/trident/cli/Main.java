@@ -177,6 +177,9 @@ public final class Main implements Callable<Integer> {
     McpServer server = new McpServer(vertx, backend, options);
     CountDownLatch done = new CountDownLatch(1);
     List<Runnable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
+    java.util.concurrent.atomic.AtomicInteger grpcBoundPort =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     GrpcTransport grpc =
         grpcOptions == null
@@ -186,15 +189,14 @@ public final class Main implements Callable<Integer> {
                 server,
                 grpcOptions,
                 request -> io.vertx.core.Future.succeededFuture(NETWORK_ANONYMOUS),
-                GrpcTransport.basicMetadata(grpcOptions));
+                GrpcTransport.basicMetadata(grpcOptions, grpcBoundPort::get));
     if (httpOptions != null) {
       try {
-        startHttp(
-            vertx,
-            server,
-            httpOptions,
-            grpcOptions != null && grpcOptions.shareHttpPort() ? grpc : null,
-            log);
+        boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
+        int httpPort = startHttp(vertx, server, httpOptions, shared ? grpc : null, log);
+        if (shared) {
+          grpcBoundPort.set(httpPort);
+        }
       } catch (Exception e) {
         log.error("cannot start the http transport: {}", rootMessage(e));
         closeQuietly(vertx);
@@ -204,7 +206,7 @@ public final class Main implements Callable<Integer> {
     }
     if (grpc != null && !grpcOptions.shareHttpPort()) {
       try {
-        startGrpc(vertx, grpc, grpcOptions, log);
+        grpcBoundPort.set(startGrpc(vertx, grpc, grpcOptions, log));
       } catch (Exception e) {
         log.error("cannot start the grpc transport: {}", rootMessage(e));
         closeQuietly(vertx);
@@ -244,7 +246,8 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  private static void startGrpc(
+  /** Starts the gRPC listeners; returns the port bound. */
+  private static int startGrpc(
       Vertx vertx, GrpcTransport transport, GrpcTransportOptions options, org.slf4j.Logger log)
       throws Exception {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -265,9 +268,11 @@ public final class Main implements Callable<Integer> {
         options.host(),
         verticles.get(0).actualPort(),
         options.tls() ? " (TLS)" : " (h2c)");
+    return verticles.get(0).actualPort();
   }
 
-  private static void startHttp(
+  /** Starts the HTTP listeners; returns the port bound. */
+  private static int startHttp(
       Vertx vertx,
       McpServer server,
       HttpTransportOptions options,
@@ -294,6 +299,7 @@ public final class Main implements Callable<Integer> {
         options.host(),
         verticles.get(0).actualPort(),
         options.path());
+    return verticles.get(0).actualPort();
   }
 
   private static String rootMessage(Throwable e) {

@@ -146,11 +146,8 @@ final class ConnectSession implements MessageSink {
     }
     stop(reason);
     try {
-      response.status(status);
-      if (message != null) {
-        response.statusMessage(message);
-      }
-      response.end();
+      GrpcErrors.statusMessage(response, message);
+      response.status(status).end();
     } catch (IllegalStateException alreadyGone) {
       // The stream was reset meanwhile: nobody is left to tell.
     }

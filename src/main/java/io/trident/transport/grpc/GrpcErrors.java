@@ -17,6 +17,8 @@ final class GrpcErrors {
 
   static final String ERROR_CODE_TRAILER = "mcp-error-code";
   static final String ERROR_DATA_TRAILER = "mcp-error-data-bin";
+  private static final String MESSAGE_TRAILER = "grpc-message";
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private GrpcErrors() {}
 
@@ -41,10 +43,38 @@ final class GrpcErrors {
           response.trailers().set(ERROR_DATA_TRAILER, Base64.getEncoder().encodeToString(json));
         }
       }
-      response.status(status).statusMessage(message).end();
+      statusMessage(response, message);
+      response.status(status).end();
     } catch (IllegalStateException alreadyEnded) {
       // The caller went away or the call already ended: nothing is left to tell.
     }
+  }
+
+  /**
+   * Sets the status message ({@code grpc-message}) percent-encoded as the gRPC HTTP/2 protocol has
+   * it: only bytes outside printable ASCII (0x20..0x7E) and {@code %} itself are encoded. Vert.x's
+   * own encoder is URL form encoding, which also encodes {@code : , ; /} and the like; decoders
+   * that undo only what the protocol says must be encoded (grpc-js uses {@code decodeURI}) then
+   * show "Unknown tool%3A x". Vert.x keeps a {@code grpc-message} already in the trailers.
+   */
+  static void statusMessage(GrpcServerResponse<?, ?> response, String message) {
+    if (message != null) {
+      response.trailers().set(MESSAGE_TRAILER, percentEncode(message));
+    }
+  }
+
+  static String percentEncode(String message) {
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(bytes.length);
+    for (byte b : bytes) {
+      int c = b & 0xff;
+      if (c >= 0x20 && c <= 0x7e && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return out.toString();
   }
 
   static GrpcStatus statusOf(int code) {

@@ -12,6 +12,7 @@ import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -53,17 +54,40 @@ public final class GrpcTransport implements Handler<HttpServerRequest> {
     }
   }
 
-  /** The metadata document before the auth chain exists: where the resource is, nothing more. */
-  public static Supplier<JsonObject> basicMetadata(GrpcTransportOptions options) {
-    JsonObject document =
-        new JsonObject()
-            .put(
-                "resource",
-                (options.tls() ? "https://" : "http://") + options.host() + ":" + options.port())
-            .put("authorization_servers", new JsonArray())
-            .put("bearer_methods_supported", new JsonArray().add("header"))
-            .put("resource_name", "Trident");
-    return () -> document;
+  /**
+   * The metadata document before the auth chain exists: where the resource is, nothing more. The
+   * port is the one actually bound ({@code boundPort}, asked at the first call, after listening),
+   * so that port 0 and a port shared with HTTP name the real address.
+   */
+  public static Supplier<JsonObject> basicMetadata(
+      GrpcTransportOptions options, IntSupplier boundPort) {
+    return new Supplier<>() {
+      private volatile JsonObject document;
+
+      @Override
+      public JsonObject get() {
+        JsonObject known = document;
+        if (known != null) {
+          return known;
+        }
+        int port = boundPort.getAsInt();
+        JsonObject built =
+            new JsonObject()
+                .put(
+                    "resource",
+                    (options.tls() ? "https://" : "http://")
+                        + options.host()
+                        + ":"
+                        + (port > 0 ? port : options.port()))
+                .put("authorization_servers", new JsonArray())
+                .put("bearer_methods_supported", new JsonArray().add("header"))
+                .put("resource_name", "Trident");
+        if (port > 0) {
+          document = built;
+        }
+        return built;
+      }
+    };
   }
 
   @Override
