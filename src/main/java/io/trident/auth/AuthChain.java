@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures are {@link AuthFailure}s; map them to the wire in one place per transport.
  */
-public final class AuthChain {
+public final class AuthChain implements Authenticator {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuthChain.class);
 
@@ -34,6 +34,7 @@ public final class AuthChain {
   private final ApiKeyStore apiKeys;
   private final CertificatePrincipals certificates;
   private final ScopePolicy scopes;
+  private volatile List<String> declaredScopes = List.of();
 
   private AuthChain(
       AuthSettings settings, Principal localPrincipal, JwtVerifier jwt, ApiKeyStore apiKeys) {
@@ -104,6 +105,7 @@ public final class AuthChain {
    *
    * @return a future failed with {@link AuthFailure} when the caller is not let in
    */
+  @Override
   public Future<Principal> authenticate(Credentials credentials) {
     Credentials c = credentials == null ? Credentials.none() : credentials;
     for (String kind : settings.chain()) {
@@ -178,6 +180,20 @@ public final class AuthChain {
       String resourceUrl, Collection<String> declaredScopes) {
     return ProtectedResourceMetadata.document(
         resourceUrl, settings.metadata(), scopes.allScopes(declaredScopes));
+  }
+
+  /**
+   * Scopes that backend targets declare (e.g. a tool's {@code requiredScope}), listed in {@code
+   * scopes_supported} besides those of the policy.
+   */
+  public AuthChain withDeclaredScopes(Collection<String> declared) {
+    this.declaredScopes = List.copyOf(declared);
+    return this;
+  }
+
+  @Override
+  public JsonObject resourceMetadata(String resourceUrl) {
+    return protectedResourceMetadata(resourceUrl, declaredScopes);
   }
 
   /** Stops timers and closes the JWKS HTTP client. */

@@ -1,5 +1,7 @@
 package io.trident.auth;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpConnection;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +62,37 @@ public record Credentials(
       return token.indexOf(' ') >= 0 ? "" : token;
     }
     return "";
+  }
+
+  /**
+   * From a request's headers and connection: the headers {@code authorization} and {@code
+   * x-mcp-api-key} (HTTP headers and gRPC metadata alike) and, on TLS, the client certificate chain
+   * the TLS layer verified. A plain connection never yields a certificate.
+   */
+  public static Credentials from(MultiMap headers, HttpConnection connection) {
+    return of(
+        headers.get("authorization"), headers.get(API_KEY_HEADER), peerCertificates(connection));
+  }
+
+  private static List<X509Certificate> peerCertificates(HttpConnection connection) {
+    if (connection == null || !connection.isSsl()) {
+      return null;
+    }
+    try {
+      List<java.security.cert.Certificate> chain = connection.peerCertificates();
+      if (chain == null || chain.isEmpty()) {
+        return null;
+      }
+      List<X509Certificate> x509 = new java.util.ArrayList<>(chain.size());
+      for (java.security.cert.Certificate c : chain) {
+        if (c instanceof X509Certificate x) {
+          x509.add(x);
+        }
+      }
+      return x509;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException noCertificate) {
+      return null;
+    }
   }
 
   public Credentials withPeerCertificates(List<X509Certificate> chain) {

@@ -1,5 +1,6 @@
 package io.trident.cli;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -7,7 +8,10 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import io.trident.auth.AuditLog;
 
 /**
  * Logging set up in code, found by logback through its {@code Configurator} service. Everything
@@ -39,6 +43,49 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     for (String noisy : new String[] {"io.netty", "io.vertx", "com.networknt"}) {
       context.getLogger(noisy).setLevel(Level.WARN);
     }
+    configureAudit(context, System.getenv("TRIDENT_AUDIT_LOG"));
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /**
+   * The audit trail gets its own appender: bare JSON lines, to stderr by default, to a file when
+   * {@code TRIDENT_AUDIT_LOG} names one, nowhere with {@code off}. Written by a background thread
+   * so that a slow disk does not stall an event loop; nothing is discarded while it keeps up.
+   */
+  private static void configureAudit(LoggerContext context, String target) {
+    Logger audit = context.getLogger(AuditLog.LOGGER_NAME);
+    audit.setAdditive(false);
+    if ("off".equalsIgnoreCase(target)) {
+      audit.setLevel(Level.OFF);
+      return;
+    }
+    audit.setLevel(Level.INFO);
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%msg%n");
+    encoder.start();
+    OutputStreamAppender<ILoggingEvent> sink;
+    if (target == null || target.isBlank()) {
+      ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+      console.setTarget("System.err");
+      sink = console;
+    } else {
+      FileAppender<ILoggingEvent> file = new FileAppender<>();
+      file.setFile(target);
+      file.setAppend(true);
+      sink = file;
+    }
+    sink.setContext(context);
+    sink.setName("audit-sink");
+    sink.setEncoder(encoder);
+    sink.start();
+    AsyncAppender async = new AsyncAppender();
+    async.setContext(context);
+    async.setName("audit");
+    async.setQueueSize(8192);
+    async.setDiscardingThreshold(0);
+    async.addAppender(sink);
+    async.start();
+    audit.addAppender(async);
   }
 }

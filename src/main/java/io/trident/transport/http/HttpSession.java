@@ -1,6 +1,8 @@
 package io.trident.transport.http;
 
+import io.trident.auth.AuthFailure;
 import io.trident.context.Cancellation;
+import io.trident.server.McpException;
 import io.trident.server.McpSession;
 import io.trident.server.MessageSink;
 import io.trident.server.ProtocolVersion;
@@ -10,6 +12,7 @@ import io.trident.server.jsonrpc.WireJson;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +34,7 @@ final class HttpSession implements MessageSink {
 
   final String id;
   final String subject;
+  private final String resourceMetadataUrl;
   private final Vertx vertx;
   private final HttpTransportOptions options;
   private final Map<Object, PostCall> calls = new HashMap<>();
@@ -48,9 +52,20 @@ final class HttpSession implements MessageSink {
   private int nextStreamId = 1;
   volatile long lastActive = System.nanoTime();
 
-  HttpSession(String id, String subject, Vertx vertx, HttpTransportOptions options) {
+  /**
+   * @param subject who owns the session (credential kind and subject)
+   * @param resourceMetadataUrl where a client learns which credentials to bring (RFC 9728), named
+   *     in 403 challenges
+   */
+  HttpSession(
+      String id,
+      String subject,
+      Vertx vertx,
+      HttpTransportOptions options,
+      String resourceMetadataUrl) {
     this.id = id;
     this.subject = subject;
+    this.resourceMetadataUrl = resourceMetadataUrl;
     this.vertx = vertx;
     this.options = options;
   }
@@ -280,8 +295,20 @@ final class HttpSession implements MessageSink {
               .putHeader("Cache-Control", "no-cache")
               .end();
         } else {
+          int status = 200;
+          if (outcome.isError() && outcome.error().code() == McpException.FORBIDDEN) {
+            // Missing scope: the HTTP answer is 403 with a challenge naming the scope (RFC 6750),
+            // so a client can step up its authorization; the body keeps the JSON-RPC error.
+            status = 403;
+            JsonObject data =
+                outcome.error().data() != null ? outcome.error().data() : new JsonObject();
+            response.putHeader(
+                "WWW-Authenticate",
+                AuthFailure.forbidden(data.getString("requiredScope"))
+                    .wwwAuthenticate(resourceMetadataUrl));
+          }
           response
-              .setStatusCode(200)
+              .setStatusCode(status)
               .putHeader("Content-Type", "application/json")
               .end(WireJson.encode(outcome.toJson()));
         }

@@ -1,6 +1,12 @@
 package io.trident.transport.http;
 
+import io.trident.auth.AuditEvent;
+import io.trident.auth.AuditLog;
+import io.trident.auth.AuthFailure;
+import io.trident.auth.Authenticator;
+import io.trident.auth.Credentials;
 import io.trident.context.Principal;
+import io.trident.server.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
 import io.trident.server.ProtocolVersion;
@@ -8,12 +14,14 @@ import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.WireJson;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.HostAndPort;
 import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -31,6 +39,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
   private static final long KEEP_ALIVE_MILLIS = 25_000;
+  static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
 
   private final Vertx vertx;
   private final McpServer server;
@@ -38,10 +47,20 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   private final HttpSessions sessions;
   private final DoorPolicy door;
   private final Set<String> corsOrigins;
-  private final Principal anonymous =
-      new Principal("anonymous", Set.of("*"), "none", java.util.Map.of());
+  private final Authenticator authenticator;
 
+  /** A transport that lets every caller in with every scope (embedding and tests). */
   public StreamableHttpTransport(Vertx vertx, McpServer server, HttpTransportOptions options) {
+    this(
+        vertx,
+        server,
+        options,
+        Authenticator.open(new Principal("anonymous", Set.of("*"), "none", java.util.Map.of())));
+  }
+
+  public StreamableHttpTransport(
+      Vertx vertx, McpServer server, HttpTransportOptions options, Authenticator authenticator) {
+    this.authenticator = authenticator;
     this.vertx = vertx;
     this.server = server;
     this.options = options;
@@ -72,36 +91,117 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     }
     applyCors(origin, response);
     String path = request.path();
-    if (options.legacySse() && "/sse".equals(path)) {
-      legacyStream(request);
+    if (path.startsWith(METADATA_PATH)) {
+      metadata(request);
       return;
     }
-    if (options.legacySse() && "/messages".equals(path)) {
-      legacyPost(request);
-      return;
-    }
-    if (!options.path().equals(path)) {
+    boolean legacy = options.legacySse() && ("/sse".equals(path) || "/messages".equals(path));
+    if (!legacy && !options.path().equals(path)) {
       HttpErrors.send(response, 404, "Not Found");
       return;
     }
     HttpMethod method = request.method();
-    if (method == HttpMethod.POST) {
-      post(request);
-    } else if (method == HttpMethod.GET) {
-      get(request);
-    } else if (method == HttpMethod.DELETE) {
-      delete(request);
-    } else if (method == HttpMethod.OPTIONS) {
+    if (method == HttpMethod.OPTIONS) {
+      // CORS preflight: browsers never send credentials with it.
       response.setStatusCode(204).end();
+      return;
+    }
+    Future<Principal> caller =
+        authenticator.authenticate(Credentials.from(request.headers(), request.connection()));
+    if (caller.isComplete()) {
+      route(request, caller);
+    } else {
+      // A JWKS refresh is in flight: hold the body until the caller is known.
+      request.pause();
+      caller.onComplete(
+          ar -> {
+            route(request, caller);
+            request.resume();
+          });
+    }
+  }
+
+  /** Past the door and authentication: the endpoint itself, for a known caller. */
+  private void route(HttpServerRequest request, Future<Principal> caller) {
+    HttpServerResponse response = request.response();
+    if (caller.failed()) {
+      unauthorized(request, caller.cause());
+      return;
+    }
+    Principal principal = caller.result();
+    String path = request.path();
+    if (options.legacySse() && "/sse".equals(path)) {
+      legacyStream(request, principal);
+      return;
+    }
+    if (options.legacySse() && "/messages".equals(path)) {
+      legacyPost(request, principal);
+      return;
+    }
+    HttpMethod method = request.method();
+    if (method == HttpMethod.POST) {
+      post(request, principal);
+    } else if (method == HttpMethod.GET) {
+      get(request, principal);
+    } else if (method == HttpMethod.DELETE) {
+      delete(request, principal);
     } else {
       response.putHeader("Allow", "GET, POST, DELETE, OPTIONS");
       HttpErrors.send(response, 405, "Method Not Allowed");
     }
   }
 
+  /** 401 with the RFC 6750 / RFC 9728 challenge; never a word on why the credential failed. */
+  private void unauthorized(HttpServerRequest request, Throwable failure) {
+    AuthFailure auth =
+        failure instanceof AuthFailure f && f.kind() == AuthFailure.Kind.UNAUTHENTICATED
+            ? f
+            : AuthFailure.invalid();
+    if (!(failure instanceof AuthFailure)) {
+      LOG.warn("authentication failed unexpectedly: {}", failure.toString());
+    }
+    AuditLog.denied(AuditEvent.denied("http", null, request.method().name(), request.path(), auth));
+    request.response().putHeader("WWW-Authenticate", auth.wwwAuthenticate(metadataUrl(request)));
+    HttpErrors.send(request.response(), 401, McpException.UNAUTHENTICATED, auth.getMessage());
+  }
+
+  /**
+   * RFC 9728 protected-resource metadata, at the well-known path and at its form suffixed with the
+   * MCP path; open to everyone, as it tells a client how to get credentials.
+   */
+  private void metadata(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    String path = request.path();
+    if (!path.equals(METADATA_PATH) && !path.equals(METADATA_PATH + options.path())) {
+      HttpErrors.send(response, 404, "Not Found");
+      return;
+    }
+    if (request.method() != HttpMethod.GET) {
+      response.putHeader("Allow", "GET");
+      HttpErrors.send(response, 405, "Method Not Allowed");
+      return;
+    }
+    response
+        .setStatusCode(200)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "max-age=300")
+        .end(authenticator.resourceMetadata(origin(request) + options.path()).encode());
+  }
+
+  /** Where this request reached us, as {@code scheme://host[:port]} from the checked Host. */
+  private String origin(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    String host = authority == null ? options.host() + ":" + options.port() : authority.toString();
+    return (request.isSSL() ? "https://" : "http://") + host;
+  }
+
+  private String metadataUrl(HttpServerRequest request) {
+    return origin(request) + METADATA_PATH + options.path();
+  }
+
   // --- POST -------------------------------------------------------------------------------------
 
-  private void post(HttpServerRequest request) {
+  private void post(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
     if (!isJson(request.getHeader("Content-Type"))) {
       HttpErrors.send(response, 415, "Unsupported Media Type: use application/json");
@@ -117,10 +217,10 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-    readBody(request, body -> onPost(request, body));
+    readBody(request, body -> onPost(request, principal, body));
   }
 
-  private void onPost(HttpServerRequest request, Buffer body) {
+  private void onPost(HttpServerRequest request, Principal principal, Buffer body) {
     HttpServerResponse response = request.response();
     JsonRpcCodec.Decoded decoded = JsonRpcCodec.decode(body);
     if (decoded instanceof JsonRpcCodec.Invalid invalid) {
@@ -133,17 +233,11 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     if (decoded instanceof JsonRpcCodec.Single single
         && single.message() instanceof JsonRpcMessage.Request r
         && "initialize".equals(r.method())) {
-      initialize(request, r);
+      initialize(request, principal, r);
       return;
     }
-    String sessionId = request.getHeader(SESSION_HEADER);
-    if (sessionId == null) {
-      HttpErrors.send(response, 400, "Bad Request: Mcp-Session-Id header is required");
-      return;
-    }
-    HttpSession session = sessions.get(sessionId);
+    HttpSession session = requireSession(request, principal);
     if (session == null) {
-      HttpErrors.send(response, 404, "Session not found");
       return;
     }
     session.touch();
@@ -178,9 +272,10 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
             });
   }
 
-  private void initialize(HttpServerRequest request, JsonRpcMessage.Request init) {
+  private void initialize(
+      HttpServerRequest request, Principal principal, JsonRpcMessage.Request init) {
     HttpServerResponse response = request.response();
-    HttpSession session = openSession(anonymous, response);
+    HttpSession session = openSession(principal, request);
     if (session == null) {
       return;
     }
@@ -212,19 +307,20 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
    * A new session of {@code principal} bound to the current event loop, or null once the refusal
    * (503 or 429) has been answered.
    */
-  private HttpSession openSession(Principal principal, HttpServerResponse response) {
-    if (!admit(principal, response)) {
+  private HttpSession openSession(Principal principal, HttpServerRequest request) {
+    if (!admit(principal, request.response())) {
       return null;
     }
     Context context = vertx.getOrCreateContext();
-    HttpSession session = new HttpSession(sessions.newId(), principal.subject(), vertx, options);
+    HttpSession session =
+        new HttpSession(sessions.newId(), owner(principal), vertx, options, metadataUrl(request));
     session.bind(new McpSession(server, context, principal, "http", session), context);
     return session;
   }
 
   /** Reserves a session slot for {@code principal}, or answers why not (503 or 429). */
   private boolean admit(Principal principal, HttpServerResponse response) {
-    HttpSessions.Refusal refusal = sessions.reserve(principal.subject());
+    HttpSessions.Refusal refusal = sessions.reserve(owner(principal));
     if (refusal == HttpSessions.Refusal.TOTAL_CAP) {
       response.putHeader("Retry-After", "30");
       HttpErrors.send(response, 503, "Service Unavailable: too many sessions");
@@ -239,7 +335,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   // --- GET / DELETE -----------------------------------------------------------------------------
 
-  private void get(HttpServerRequest request) {
+  private void get(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
     if (!accepts(request.getHeader("Accept"), "text/event-stream")) {
       HttpErrors.send(response, 406, "Not Acceptable: accept text/event-stream");
@@ -249,7 +345,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-    HttpSession session = requireSession(request);
+    HttpSession session = requireSession(request, principal);
     if (session == null) {
       return;
     }
@@ -270,12 +366,12 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
             });
   }
 
-  private void delete(HttpServerRequest request) {
+  private void delete(HttpServerRequest request, Principal principal) {
     if (!versionHeaderValid(request)) {
       HttpErrors.send(request.response(), 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-    HttpSession session = requireSession(request);
+    HttpSession session = requireSession(request, principal);
     if (session == null) {
       return;
     }
@@ -283,17 +379,32 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     request.response().setStatusCode(200).end();
   }
 
-  private HttpSession requireSession(HttpServerRequest request) {
+  /**
+   * The session the request names, if it belongs to {@code principal}; else null once answered.
+   * Another caller's session id reads as unknown (404): ids are bound to who opened them.
+   */
+  private HttpSession requireSession(HttpServerRequest request, Principal principal) {
     String sessionId = request.getHeader(SESSION_HEADER);
     if (sessionId == null) {
       HttpErrors.send(request.response(), 400, "Bad Request: Mcp-Session-Id header is required");
       return null;
     }
+    return ownedSession(sessionId, principal, request.response());
+  }
+
+  private HttpSession ownedSession(
+      String sessionId, Principal principal, HttpServerResponse response) {
     HttpSession session = sessions.get(sessionId);
-    if (session == null) {
-      HttpErrors.send(request.response(), 404, "Session not found");
+    if (session == null || !session.subject.equals(owner(principal))) {
+      HttpErrors.send(response, 404, "Session not found");
+      return null;
     }
     return session;
+  }
+
+  /** Sessions belong to a caller: the same subject proven the same way. */
+  private static String owner(Principal principal) {
+    return principal.credentialKind() + ":" + principal.subject();
   }
 
   private void end(HttpSession session) {
@@ -321,7 +432,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   // --- Legacy HTTP+SSE (2024-11-05) -------------------------------------------------------------
 
-  private void legacyStream(HttpServerRequest request) {
+  private void legacyStream(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
     if (request.method() != HttpMethod.GET) {
       HttpErrors.send(response, 405, "Method Not Allowed");
@@ -331,7 +442,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 406, "Not Acceptable: accept text/event-stream");
       return;
     }
-    HttpSession session = openSession(anonymous, response);
+    HttpSession session = openSession(principal, request);
     if (session == null) {
       return;
     }
@@ -346,15 +457,19 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     response.closeHandler(v -> end(session));
   }
 
-  private void legacyPost(HttpServerRequest request) {
+  private void legacyPost(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
     if (request.method() != HttpMethod.POST) {
       HttpErrors.send(response, 405, "Method Not Allowed");
       return;
     }
-    HttpSession session = sessions.get(request.getParam("sessionId"));
-    if (session == null) {
+    String sessionId = request.getParam("sessionId");
+    if (sessionId == null) {
       HttpErrors.send(response, 404, "Session not found");
+      return;
+    }
+    HttpSession session = ownedSession(sessionId, principal, response);
+    if (session == null) {
       return;
     }
     if (!isJson(request.getHeader("Content-Type"))) {
