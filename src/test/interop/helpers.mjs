@@ -309,7 +309,7 @@ const HTTP_URL_LINE = /MCP Streamable HTTP on (http:\/\/\S+?\/mcp)\b/;
  */
 export async function startHttpServer(t, { backend = 'default', extraArgs = [] } = {}) {
   assertJarExists();
-  const child = spawn(JAVA, ['-jar', JAR, '--transport', 'http', '--port', '0', '--backend', backend, ...extraArgs], {
+  const child = spawn(JAVA, ['-jar', JAR, '--transport', 'http', '--port', '0', '--no-auth', '--backend', backend, ...extraArgs], {
     cwd: SERVER_CWD,
     env: serverEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

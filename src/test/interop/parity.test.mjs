@@ -78,7 +78,7 @@ describe('parity: stdio, Streamable HTTP and gRPC on one --transport all process
     // Hooks of a describe get no test context: collect the closers ourselves.
     const t = { after: (fn) => closers.push(fn) };
     stdio = await connectSdk(t, {
-      args: ['-jar', JAR, '--transport', 'all', '--http-port', '0', '--grpc-port', '0', '--backend', 'default'],
+      args: ['-jar', JAR, '--transport', 'all', '--http-port', '0', '--grpc-port', '0', '--no-auth', '--backend', 'default'],
     });
     // HTTP and gRPC listen before stdio starts reading, so both lines are there by initialize's answer.
     const url = HTTP_LINE.exec(stdio.stderr())?.[1];

@@ -1,5 +1,9 @@
 package io.trident.cli;
 
+import io.trident.auth.AuthSettings;
+import io.trident.auth.Authenticator;
+import io.trident.auth.Credentials;
+import io.trident.auth.RequestGuard;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
 import io.trident.config.ConfigLoader;
@@ -59,10 +63,6 @@ public final class Main implements Callable<Integer> {
 
   static final Path DEFAULT_CONFIG = Path.of("conf", "trident.yaml");
 
-  /** Network callers until the auth chain (issue #5) authenticates them; loopback binds only. */
-  private static final Principal NETWORK_ANONYMOUS =
-      new Principal("anonymous", Set.of("*"), "none", java.util.Map.of());
-
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -105,6 +105,8 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--grpc-port", paramLabel = "N", description = "port of the gRPC transport")
   Integer grpcPort;
+
+  @CommandLine.Mixin AuthFlags authFlags = new AuthFlags();
 
   @Option(
       names = "--grpc-reflection",
@@ -152,6 +154,12 @@ public final class Main implements Callable<Integer> {
     TridentConfig config = loadConfig();
     ServerOptions options = serverOptions(config);
     List<String> backendNames = backendNames(config);
+    AuthSettings authSettings;
+    try {
+      authSettings = authFlags.applyTo(config.auth());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "auth: " + e.getMessage());
+    }
     HttpTransportOptions httpOptions =
         selected.contains(TransportKind.HTTP) ? httpOptions(config) : null;
     GrpcTransportOptions grpcOptions =
@@ -174,7 +182,31 @@ public final class Main implements Callable<Integer> {
       vertx.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    McpServer server = new McpServer(vertx, backend, options);
+    List<String> networkHosts = new java.util.ArrayList<>();
+    if (httpOptions != null) {
+      networkHosts.add(httpOptions.host());
+    }
+    if (grpcOptions != null) {
+      networkHosts.add(grpcOptions.host());
+    }
+    AuthBootstrap.Result auth;
+    try {
+      auth =
+          AuthBootstrap.start(
+              vertx,
+              authSettings,
+              authFlags.noAuth,
+              networkHosts,
+              Principal.local(config.local().user(), new HashSet<>(config.local().scopes())),
+              stdioSelected,
+              backend,
+              log);
+    } catch (IllegalArgumentException e) {
+      closeQuietly(vertx);
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    McpServer server =
+        new McpServer(vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend));
     CountDownLatch done = new CountDownLatch(1);
     List<Runnable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -188,12 +220,15 @@ public final class Main implements Callable<Integer> {
                 vertx,
                 server,
                 grpcOptions,
-                request -> io.vertx.core.Future.succeededFuture(NETWORK_ANONYMOUS),
-                GrpcTransport.basicMetadata(grpcOptions, grpcBoundPort::get));
+                request ->
+                    auth.network()
+                        .authenticate(Credentials.from(request.headers(), request.connection())),
+                GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, auth.network()));
     if (httpOptions != null) {
       try {
         boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
-        int httpPort = startHttp(vertx, server, httpOptions, shared ? grpc : null, log);
+        int httpPort =
+            startHttp(vertx, server, httpOptions, auth.network(), shared ? grpc : null, log);
         if (shared) {
           grpcBoundPort.set(httpPort);
         }
@@ -215,8 +250,7 @@ public final class Main implements Callable<Integer> {
       server.warmUp();
     }
     if (stdioSelected) {
-      Principal local =
-          Principal.local(config.local().user(), new HashSet<>(config.local().scopes()));
+      Principal local = auth.stdio();
       StdioTransport stdio =
           new StdioTransport(
               server,
@@ -276,10 +310,12 @@ public final class Main implements Callable<Integer> {
       Vertx vertx,
       McpServer server,
       HttpTransportOptions options,
+      Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
       org.slf4j.Logger log)
       throws Exception {
-    StreamableHttpTransport transport = new StreamableHttpTransport(vertx, server, options);
+    StreamableHttpTransport transport =
+        new StreamableHttpTransport(vertx, server, options, authenticator);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
     vertx
@@ -337,8 +373,9 @@ public final class Main implements Callable<Integer> {
           d.eventsPerStream(),
           h.legacySse() != null ? h.legacySse() : d.legacySse(),
           h.alwaysSse() != null ? h.alwaysSse() : d.alwaysSse(),
-          h.tlsCert(),
-          h.tlsKey());
+          authFlags.tlsCert != null ? authFlags.tlsCert.toString() : h.tlsCert(),
+          authFlags.tlsKey != null ? authFlags.tlsKey.toString() : h.tlsKey(),
+          authFlags.tlsClientCa != null ? authFlags.tlsClientCa.toString() : h.tlsClientCa());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
     }
@@ -366,8 +403,9 @@ public final class Main implements Callable<Integer> {
           bindPort,
           g.maxMessageBytes() != null ? g.maxMessageBytes() : d.maxMessageBytes(),
           grpcReflection || Boolean.TRUE.equals(g.reflection()),
-          g.tlsCert(),
-          g.tlsKey(),
+          authFlags.tlsCert != null ? authFlags.tlsCert.toString() : g.tlsCert(),
+          authFlags.tlsKey != null ? authFlags.tlsKey.toString() : g.tlsKey(),
+          authFlags.tlsClientCa != null ? authFlags.tlsClientCa.toString() : g.tlsClientCa(),
           share);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.trident.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.trident.auth.AuthSettings;
 import java.util.List;
 
 /**
@@ -14,7 +15,8 @@ public record TridentConfig(
     @JsonProperty("stdio") StdioSection stdio,
     @JsonProperty("http") HttpSection http,
     @JsonProperty("grpc") GrpcSection grpc,
-    @JsonProperty("local") LocalSection local) {
+    @JsonProperty("local") LocalSection local,
+    @JsonProperty("auth") AuthSettings auth) {
 
   public TridentConfig {
     server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
@@ -24,14 +26,15 @@ public record TridentConfig(
         http == null
             ? new HttpSection(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null)
+                null, null)
             : http;
-    grpc = grpc == null ? new GrpcSection(null, null, null, null, null, null, null) : grpc;
+    grpc = grpc == null ? new GrpcSection(null, null, null, null, null, null, null, null) : grpc;
     local = local == null ? new LocalSection(null, null) : local;
+    auth = auth == null ? AuthSettings.defaults() : auth;
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null);
+    return new TridentConfig(null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */
@@ -78,7 +81,8 @@ public record TridentConfig(
       @JsonProperty("legacySse") Boolean legacySse,
       @JsonProperty("alwaysSse") Boolean alwaysSse,
       @JsonProperty("tlsCert") String tlsCert,
-      @JsonProperty("tlsKey") String tlsKey) {}
+      @JsonProperty("tlsKey") String tlsKey,
+      @JsonProperty("tlsClientCa") String tlsClientCa) {}
 
   /** The gRPC transport (see GrpcTransportOptions for the meaning of each key). */
   public record GrpcSection(
@@ -88,6 +92,7 @@ public record TridentConfig(
       @JsonProperty("reflection") Boolean reflection,
       @JsonProperty("tlsCert") String tlsCert,
       @JsonProperty("tlsKey") String tlsKey,
+      @JsonProperty("tlsClientCa") String tlsClientCa,
       @JsonProperty("shareHttpPort") Boolean shareHttpPort) {}
 
   /** The principal of a local (stdio) caller. */

@@ -345,7 +345,16 @@ public final class HttpBench {
     boolean trident = !mode.equals("bare");
     if (trident) {
       command.addAll(
-          List.of("-jar", jar, "--transport", "http", "--port", "" + port, "--backend", "default"));
+          List.of(
+              "-jar",
+              jar,
+              "--transport",
+              "http",
+              "--port",
+              "" + port,
+              "--no-auth",
+              "--backend",
+              "default"));
       if (mode.equals("sse")) {
         Path config = Files.createTempFile("trident-http-bench-", ".yaml");
         config.toFile().deleteOnExit();

@@ -1,12 +1,12 @@
 package io.trident.transport.grpc;
 
+import io.trident.auth.Authenticator;
 import io.trident.grpc.v1.McpGrpcService;
 import io.trident.server.McpServer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -55,38 +55,19 @@ public final class GrpcTransport implements Handler<HttpServerRequest> {
   }
 
   /**
-   * The metadata document before the auth chain exists: where the resource is, nothing more. The
-   * port is the one actually bound ({@code boundPort}, asked at the first call, after listening),
-   * so that port 0 and a port shared with HTTP name the real address.
+   * The protected-resource metadata served by AuthDiscovery, for the address actually bound ({@code
+   * boundPort}, asked at each call: port 0 and a port shared with HTTP are known only once
+   * listening).
    */
-  public static Supplier<JsonObject> basicMetadata(
-      GrpcTransportOptions options, IntSupplier boundPort) {
-    return new Supplier<>() {
-      private volatile JsonObject document;
-
-      @Override
-      public JsonObject get() {
-        JsonObject known = document;
-        if (known != null) {
-          return known;
-        }
-        int port = boundPort.getAsInt();
-        JsonObject built =
-            new JsonObject()
-                .put(
-                    "resource",
-                    (options.tls() ? "https://" : "http://")
-                        + options.host()
-                        + ":"
-                        + (port > 0 ? port : options.port()))
-                .put("authorization_servers", new JsonArray())
-                .put("bearer_methods_supported", new JsonArray().add("header"))
-                .put("resource_name", "Trident");
-        if (port > 0) {
-          document = built;
-        }
-        return built;
-      }
+  public static Supplier<JsonObject> resourceMetadata(
+      GrpcTransportOptions options, IntSupplier boundPort, Authenticator authenticator) {
+    return () -> {
+      int port = boundPort.getAsInt();
+      return authenticator.resourceMetadata(
+          (options.tls() ? "https://" : "http://")
+              + options.host()
+              + ":"
+              + (port > 0 ? port : options.port()));
     };
   }
 

@@ -10,6 +10,8 @@ package io.trident.transport.grpc;
  * @param reflection whether the server reflection service is on (it maps the whole surface)
  * @param tlsCertPath PEM certificate chain, or null for plaintext h2c
  * @param tlsKeyPath PEM private key, or null
+ * @param tlsClientCaPath PEM CA bundle: client certificates are requested and verified against it
+ *     (mTLS), or null
  * @param shareHttpPort serve gRPC on the HTTP transport's port instead of a port of its own
  */
 public record GrpcTransportOptions(
@@ -19,6 +21,7 @@ public record GrpcTransportOptions(
     boolean reflection,
     String tlsCertPath,
     String tlsKeyPath,
+    String tlsClientCaPath,
     boolean shareHttpPort) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -35,11 +38,14 @@ public record GrpcTransportOptions(
     if ((tlsCertPath == null) != (tlsKeyPath == null)) {
       throw new IllegalArgumentException("grpc.tlsCert and grpc.tlsKey must be set together");
     }
+    if (tlsClientCaPath != null && tlsCertPath == null) {
+      throw new IllegalArgumentException("a TLS client CA needs TLS (tlsCert and tlsKey)");
+    }
   }
 
   public static GrpcTransportOptions defaults() {
     return new GrpcTransportOptions(
-        DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, false, null, null, false);
+        DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_MESSAGE_BYTES, false, null, null, null, false);
   }
 
   public boolean tls() {
@@ -48,6 +54,13 @@ public record GrpcTransportOptions(
 
   public GrpcTransportOptions withPort(int newPort) {
     return new GrpcTransportOptions(
-        host, newPort, maxMessageBytes, reflection, tlsCertPath, tlsKeyPath, shareHttpPort);
+        host,
+        newPort,
+        maxMessageBytes,
+        reflection,
+        tlsCertPath,
+        tlsKeyPath,
+        tlsClientCaPath,
+        shareHttpPort);
   }
 }

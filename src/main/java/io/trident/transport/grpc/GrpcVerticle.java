@@ -1,13 +1,12 @@
 package io.trident.transport.grpc;
 
+import io.trident.transport.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.util.List;
-import java.util.Set;
 
 /** One event-loop instance of the gRPC listener; instances share the port and the transport. */
 public final class GrpcVerticle extends VerticleBase {
@@ -26,15 +25,12 @@ public final class GrpcVerticle extends VerticleBase {
     HttpServerOptions serverOptions =
         new HttpServerOptions().setHost(options.host()).setPort(options.port());
     if (options.tls()) {
-      serverOptions
-          .setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions()
-                  .setCertPath(options.tlsCertPath())
-                  .setKeyPath(options.tlsKeyPath()))
-          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
-          .setUseAlpn(true)
-          .setAlpnVersions(List.of(HttpVersion.HTTP_2));
+      ServerTls.apply(
+          serverOptions,
+          options.tlsCertPath(),
+          options.tlsKeyPath(),
+          options.tlsClientCaPath(),
+          List.of(HttpVersion.HTTP_2));
     }
     server = vertx.createHttpServer(serverOptions).requestHandler(transport);
     return server.listen();

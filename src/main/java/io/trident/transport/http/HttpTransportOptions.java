@@ -26,6 +26,8 @@ import java.util.List;
  *     must be streamed first
  * @param tlsCertPath PEM certificate chain; with {@code tlsKeyPath}, serves HTTPS (TLS 1.2+)
  * @param tlsKeyPath PEM private key
+ * @param tlsClientCaPath PEM CA bundle: client certificates are requested and verified against it
+ *     (mTLS), or null
  */
 public record HttpTransportOptions(
     String host,
@@ -44,7 +46,8 @@ public record HttpTransportOptions(
     boolean legacySse,
     boolean alwaysSse,
     String tlsCertPath,
-    String tlsKeyPath) {
+    String tlsKeyPath,
+    String tlsClientCaPath) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 3000;
@@ -69,6 +72,9 @@ public record HttpTransportOptions(
     if ((tlsCertPath == null) != (tlsKeyPath == null)) {
       throw new IllegalArgumentException("http.tls needs both cert and key");
     }
+    if (tlsClientCaPath != null && tlsCertPath == null) {
+      throw new IllegalArgumentException("a TLS client CA needs TLS (tlsCert and tlsKey)");
+    }
   }
 
   public static HttpTransportOptions defaults() {
@@ -88,6 +94,7 @@ public record HttpTransportOptions(
         1000,
         true,
         false,
+        null,
         null,
         null);
   }

@@ -1,13 +1,14 @@
 package io.trident.transport.http;
 
+import io.trident.transport.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
-import java.util.Set;
+import io.vertx.core.http.HttpVersion;
+import java.util.List;
 
 /**
  * One event-loop instance of the HTTP listener; several share the port (Vert.x balances connections
@@ -45,15 +46,13 @@ public final class HttpVerticle extends VerticleBase {
             .setPort(options.port())
             .setDecompressionSupported(false);
     if (options.tls()) {
-      serverOptions
-          .setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions()
-                  .setCertPath(options.tlsCertPath())
-                  .setKeyPath(options.tlsKeyPath()))
-          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
-          // HTTP/2 over TLS needs ALPN; HTTP/1.1 stays available.
-          .setUseAlpn(true);
+      // HTTP/2 over TLS needs ALPN; HTTP/1.1 stays available.
+      ServerTls.apply(
+          serverOptions,
+          options.tlsCertPath(),
+          options.tlsKeyPath(),
+          options.tlsClientCaPath(),
+          List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
     }
     Handler<HttpServerRequest> handler = transport;
     if (grpc != null) {

@@ -23,6 +23,7 @@ final class TestHttpOptions {
   boolean alwaysSse;
   String tlsCertPath;
   String tlsKeyPath;
+  String tlsClientCaPath;
 
   /** Defaults, bound to loopback on a free port. */
   static TestHttpOptions loopback() {
@@ -64,6 +65,7 @@ final class TestHttpOptions {
         legacySse,
         alwaysSse,
         tlsCertPath,
-        tlsKeyPath);
+        tlsKeyPath,
+        tlsClientCaPath);
   }
 }
