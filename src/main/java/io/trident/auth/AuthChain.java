@@ -73,9 +73,16 @@ public final class AuthChain implements Authenticator {
                   keys.result().close();
                 }
                 Throwable cause = ar.cause();
+                while (cause.getCause() != null
+                    && !(cause instanceof java.nio.file.NoSuchFileException)) {
+                  cause = cause.getCause();
+                }
+                String why =
+                    cause instanceof java.nio.file.NoSuchFileException
+                        ? "file not found: " + cause.getMessage()
+                        : cause.getMessage();
                 return Future.failedFuture(
-                    new IllegalArgumentException(
-                        "auth: cannot load keys: " + cause.getMessage(), cause));
+                    new IllegalArgumentException("auth: cannot load keys: " + why, ar.cause()));
               }
               return Future.succeededFuture(
                   new AuthChain(settings, localPrincipal, jwt.result(), keys.result()));
