@@ -54,7 +54,7 @@ public final class GrpcBench {
   private static String jar = "target/trident.jar";
 
   /** The least warm-up of a mode unless --warmup says otherwise (HttpBench's is 10 s). */
-  private static final double DEFAULT_WARMUP_SECONDS = 20;
+  private static final double DEFAULT_WARMUP_SECONDS = 30;
 
   private static final Pattern HTTP_PORT =
       Pattern.compile("MCP Streamable HTTP on https?://[^ ]*:(\\d+)/");
@@ -431,7 +431,7 @@ public final class GrpcBench {
                 --streams N          Connect streams, spread over the connections (default 8)
                 --goal R             typed gRPC / HTTP rate goal (default 1.5)
                 --jar PATH           Trident fat jar (default target/trident.jar)
-                --warmup S           warm-up seconds per mode, at least (default 20; typed gRPC
+                --warmup S           warm-up seconds per mode, at least (default 30; typed gRPC
                                      warms up slowly); goes on while the rate climbs
                 --warmup-max S, --duration S, --client-threads N, --quiet-wait S, --retries N,
                 --server-java-options "OPTS", --log-dir DIR
