@@ -12,10 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Helpers shared by {@link StdioBench} and {@link HttpBench}: CPU accounting of the machine, of a
- * child and of this JVM, the machine checks printed before and after a run, child-process clean-up,
- * argument parsing and number formatting. Both benches must measure and print these alike, so they
- * live here once.
+ * Helpers shared by {@link StdioBench}, {@link HttpBench} and {@link GrpcBench}: CPU accounting of
+ * the machine, of a child and of this JVM, the machine checks printed before and after a run,
+ * child-process clean-up, argument parsing and number formatting. Both benches must measure and
+ * print these alike, so they live here once.
  */
 final class BenchSupport {
 
@@ -205,6 +205,27 @@ final class BenchSupport {
   /** Requests per second with thousands separators, or "n/a" for a failed run. */
   static String fmtRate(double rate) {
     return Double.isNaN(rate) ? "n/a" : String.format(Locale.ROOT, "%,.0f", rate);
+  }
+
+  /** Milliseconds with 3 significant digits or so, or "n/a". */
+  static String fmtMs(double ms) {
+    if (Double.isNaN(ms)) {
+      return "n/a";
+    }
+    return ms >= 100
+        ? String.format(Locale.ROOT, "%.0f", ms)
+        : String.format(Locale.ROOT, ms >= 10 ? "%.1f" : "%.2f", ms);
+  }
+
+  /** CPU microseconds per answer, from cores used and answers per second. */
+  static String fmtPerRequest(double cores, double rate) {
+    return Double.isNaN(cores) || Double.isNaN(rate) || rate == 0
+        ? "n/a"
+        : String.format(Locale.ROOT, "%.1f", cores / rate * 1e6);
+  }
+
+  static String fmtCores(double cores) {
+    return Double.isNaN(cores) ? "n/a" : String.format(Locale.ROOT, "%.2f", cores);
   }
 
   /** Cuts a server answer or log line to 300 characters, so that one bad answer cannot flood. */

@@ -3,6 +3,9 @@ package io.trident.bench;
 import static io.trident.bench.BenchSupport.abbreviate;
 import static io.trident.bench.BenchSupport.cpuNanos;
 import static io.trident.bench.BenchSupport.daemonScheduler;
+import static io.trident.bench.BenchSupport.fmtCores;
+import static io.trident.bench.BenchSupport.fmtMs;
+import static io.trident.bench.BenchSupport.fmtPerRequest;
 import static io.trident.bench.BenchSupport.fmtRate;
 import static io.trident.bench.BenchSupport.javaBin;
 import static io.trident.bench.BenchSupport.jdkDescription;
@@ -70,20 +73,20 @@ public final class HttpBench {
   // ---------------------------------------------------------------------------------------------
   // Options
 
-  private static double warmupSeconds = 10;
-  private static double warmupMaxSeconds = 60;
-  private static double durationSeconds = 10;
+  static double warmupSeconds = 10;
+  static double warmupMaxSeconds = 60;
+  static double durationSeconds = 10;
   private static int sessions = 64;
-  private static int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  static int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
   private static List<String> modes = List.of("json", "sse", "bare");
   private static String jar = "target/trident.jar";
   private static String bareClassPath = "target/test-classes:target/trident.jar";
-  private static Path logDir = Path.of("target", "bench");
+  static Path logDir = Path.of("target", "bench");
   private static double goalRatio = 0.60;
-  private static double quietWaitSeconds = 60;
-  private static double quietCores = 0.25;
-  private static int retries = 2;
-  private static List<String> serverJavaOptions = List.of();
+  static double quietWaitSeconds = 60;
+  static double quietCores = 0.25;
+  static int retries = 2;
+  static List<String> serverJavaOptions = List.of();
   private static boolean poolPerSession;
 
   /** Warm-up goes on while the last 3 s beat the 3 s before by more than this. */
@@ -96,14 +99,14 @@ public final class HttpBench {
   private static final boolean BUSY_WITH_STEAL = false;
 
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final int START_TIMEOUT_SECONDS = 30;
-  private static final int OPEN_TIMEOUT_SECONDS = 30;
+  static final int START_TIMEOUT_SECONDS = 30;
+  static final int OPEN_TIMEOUT_SECONDS = 30;
   private static final int DRAIN_TIMEOUT_SECONDS = 20;
 
   /** Every child we started, so that a shutdown hook can kill whatever is still running. */
   private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
 
-  private static final ScheduledExecutorService WATCHDOG = daemonScheduler("http-bench-watchdog");
+  private static final ScheduledExecutorService WATCHDOG = daemonScheduler("bench-watchdog");
 
   private HttpBench() {}
 
@@ -131,6 +134,7 @@ public final class HttpBench {
     Map<String, Long> shapes = Map.of();
     long connectionsOpened;
     long connectionsClosed;
+    int pool; // client connections the load means to use
     long lost;
     boolean hung;
     boolean died;
@@ -232,10 +236,18 @@ public final class HttpBench {
   public static void main(String[] args) throws Exception {
     parseArgs(args);
     killOnExit(CHILDREN, "http-bench-kill-children");
-    // Bounded in time whatever happens: each mode needs warm-up + window plus start-up, session
-    // opening and draining, all of which have their own time-outs well inside this.
+    haltAfterBudget(modes.size(), CHILDREN, "http bench");
+    runAndExit(CHILDREN, HttpBench::run);
+  }
+
+  /**
+   * Bounds a bench in time whatever happens: each mode needs warm-up + windows plus start-up,
+   * opening and draining, all of which have their own time-outs well inside this budget. Past it,
+   * kills the children and halts the JVM with status 3.
+   */
+  static void haltAfterBudget(int modeCount, Set<Process> children, String bench) {
     double budget =
-        modes.size()
+        modeCount
                 * (Math.max(warmupSeconds, warmupMaxSeconds)
                     + (1 + retries) * (durationSeconds + quietWaitSeconds + 5)
                     + 120)
@@ -243,14 +255,13 @@ public final class HttpBench {
     WATCHDOG.schedule(
         () -> {
           System.out.printf(
-              Locale.ROOT, "%nhttp bench: time limit of %.0f s exceeded; giving up%n", budget);
+              Locale.ROOT, "%n%s: time limit of %.0f s exceeded; giving up%n", bench, budget);
           System.out.flush();
-          killAll(CHILDREN);
+          killAll(children);
           Runtime.getRuntime().halt(3);
         },
         (long) (budget * 1000),
         TimeUnit.MILLISECONDS);
-    runAndExit(CHILDREN, HttpBench::run);
   }
 
   private static int run() throws Exception {
@@ -313,7 +324,7 @@ public final class HttpBench {
   }
 
   /** One event-loop context per client thread, so that sessions are spread over all of them. */
-  private static List<Context> clientLoops(Vertx vertx) throws Exception {
+  static List<Context> clientLoops(Vertx vertx) throws Exception {
     List<Context> loops = new CopyOnWriteArrayList<>();
     vertx
         .deployVerticle(
@@ -400,68 +411,7 @@ public final class HttpBench {
       }
       System.out.printf(Locale.ROOT, "%d sessions open; warm-up ", sessions);
       System.out.flush();
-
-      load.start();
-      boolean bad = warmUp(load, p, r);
-      Window best = null;
-      for (int attempt = 1; !bad && attempt <= 1 + retries; attempt++) {
-        String quiet = waitForQuietUnderLoad(load, p, r);
-        if (r.died || r.hung) {
-          break;
-        }
-        System.out.print(attempt == 1 ? "measuring " : "re-measuring ");
-        System.out.flush();
-        Window w = measureWindow(load, p, r);
-        w.attempt = attempt;
-        w.quiet = quiet;
-        r.windows.add(w);
-        bad = w.bad;
-        // Kept: the first clean window; failing that the least disturbed steady one; failing that
-        // the last (the most warmed up).
-        if (best == null || bad || w.clean() || rank(w) <= rank(best)) {
-          best = w;
-        }
-        if (bad || w.clean()) {
-          break;
-        }
-        System.out.printf(Locale.ROOT, "(%s) ", w.flaw());
-      }
-      if (best != null) {
-        r.kept = best;
-        r.measured = best.measured;
-        r.rate = best.bad ? Double.NaN : best.rate;
-        r.worstSecondRate = best.worstSecondRate;
-        r.serverCpu = best.serverCpu;
-        r.clientCpu = best.clientCpu;
-        r.otherCpu = best.othersCpu;
-        r.irqCpu = best.irqCpu;
-        r.disturbed = !best.clean();
-        long[] lat = best.latencies;
-        r.p50Millis = percentile(lat, 50) / 1e6;
-        r.p99Millis = percentile(lat, 99) / 1e6;
-        r.maxMillis = lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1e6;
-      }
-      r.lost = load.stop(DRAIN_TIMEOUT_SECONDS);
-      r.maxAllMillis = load.maxLatency() / 1e6;
-      r.slowAnswers = load.slowAnswers();
-      r.answers = load.answers();
-      r.errors = load.failed.sum();
-      r.problems = load.problems();
-      for (String kind : r.problems.keySet()) {
-        r.problemSamples.put(kind, load.problemSample(kind));
-      }
-      r.shapes = load.shapes();
-      r.connectionsOpened = load.connectionsOpened.sum();
-      r.connectionsClosed = load.connectionsClosed.sum(); // before close(): closed by the server
-      System.out.printf(
-          Locale.ROOT,
-          "%,.0f req/s  p50 %s ms  p99 %s ms  server %.2f cores  client %.2f cores%s%n",
-          r.rate,
-          fmtMs(r.p50Millis),
-          fmtMs(r.p99Millis),
-          r.serverCpu,
-          r.clientCpu,
-          r.clean() ? "" : "  ** " + r.problemsText());
+      drive(load, p, r);
       return r;
     } finally {
       if (r.setupFailure != null) {
@@ -478,11 +428,81 @@ public final class HttpBench {
   }
 
   /**
+   * Runs an opened load against a running server: warm-up, then measured windows (again when
+   * disturbed, see --retries), then stops the load and fills {@code r} with the kept window and the
+   * load's counts; prints the mode's one-line outcome. Shared with {@link GrpcBench}.
+   */
+  static void drive(BenchLoad load, Process p, ModeResult r) throws InterruptedException {
+    r.pool = load.connections();
+    load.start();
+    boolean bad = warmUp(load, p, r);
+    Window best = null;
+    for (int attempt = 1; !bad && attempt <= 1 + retries; attempt++) {
+      String quiet = waitForQuietUnderLoad(load, p, r);
+      if (r.died || r.hung) {
+        break;
+      }
+      System.out.print(attempt == 1 ? "measuring " : "re-measuring ");
+      System.out.flush();
+      Window w = measureWindow(load, p, r);
+      w.attempt = attempt;
+      w.quiet = quiet;
+      r.windows.add(w);
+      bad = w.bad;
+      // Kept: the first clean window; failing that the least disturbed steady one; failing that
+      // the last (the most warmed up).
+      if (best == null || bad || w.clean() || rank(w) <= rank(best)) {
+        best = w;
+      }
+      if (bad || w.clean()) {
+        break;
+      }
+      System.out.printf(Locale.ROOT, "(%s) ", w.flaw());
+    }
+    if (best != null) {
+      r.kept = best;
+      r.measured = best.measured;
+      r.rate = best.bad ? Double.NaN : best.rate;
+      r.worstSecondRate = best.worstSecondRate;
+      r.serverCpu = best.serverCpu;
+      r.clientCpu = best.clientCpu;
+      r.otherCpu = best.othersCpu;
+      r.irqCpu = best.irqCpu;
+      r.disturbed = !best.clean();
+      long[] lat = best.latencies;
+      r.p50Millis = percentile(lat, 50) / 1e6;
+      r.p99Millis = percentile(lat, 99) / 1e6;
+      r.maxMillis = lat.length == 0 ? Double.NaN : lat[lat.length - 1] / 1e6;
+    }
+    r.lost = load.stop(DRAIN_TIMEOUT_SECONDS);
+    r.maxAllMillis = load.maxLatency() / 1e6;
+    r.slowAnswers = load.slowAnswers();
+    r.answers = load.answers();
+    r.errors = load.failed.sum();
+    r.problems = load.problems();
+    for (String kind : r.problems.keySet()) {
+      r.problemSamples.put(kind, load.problemSample(kind));
+    }
+    r.shapes = load.shapes();
+    r.connectionsOpened = load.connectionsOpened.sum();
+    r.connectionsClosed = load.connectionsClosed.sum(); // before close(): closed by the server
+    System.out.printf(
+        Locale.ROOT,
+        "%,.0f req/s  p50 %s ms  p99 %s ms  server %.2f cores  client %.2f cores%s%n",
+        r.rate,
+        fmtMs(r.p50Millis),
+        fmtMs(r.p99Millis),
+        r.serverCpu,
+        r.clientCpu,
+        r.clean() ? "" : "  ** " + r.problemsText());
+  }
+
+  /**
    * Sleeps until {@code until} watching for a dead or stalled server; true if something went wrong.
    * With {@code samples}, appends (time, good answers) about every 100 ms.
    */
   private static boolean watch(
-      HttpLoad load, Process p, long until, ModeResult r, List<long[]> samples)
+      BenchLoad load, Process p, long until, ModeResult r, List<long[]> samples)
       throws InterruptedException {
     long last = load.answers();
     long lastProgress = System.nanoTime();
@@ -516,7 +536,7 @@ public final class HttpBench {
    * server and of this client take long on a small shared machine: measured too early, the rate is
    * still rising), at most --warmup-max seconds in all. True if something went wrong.
    */
-  private static boolean warmUp(HttpLoad load, Process p, ModeResult r)
+  private static boolean warmUp(BenchLoad load, Process p, ModeResult r)
       throws InterruptedException {
     long start = System.nanoTime();
     long max = start + (long) (Math.max(warmupSeconds, warmupMaxSeconds) * 1e9);
@@ -582,7 +602,7 @@ public final class HttpBench {
     return worst;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();
@@ -606,7 +626,7 @@ public final class HttpBench {
   }
 
   /** SIGTERM, then up to 10 s for an orderly exit, then SIGKILL; says what happened. */
-  private static String stopServer(Process p, boolean trident) {
+  static String stopServer(Process p, boolean trident) {
     if (!p.isAlive()) {
       return "had already exited with code " + p.exitValue();
     }
@@ -630,7 +650,7 @@ public final class HttpBench {
   }
 
   /** WARN/ERROR lines and stack traces in a server's output (first few). */
-  private static List<String> scanLog(Path log) {
+  static List<String> scanLog(Path log) {
     List<String> found = new ArrayList<>();
     try {
       int n = 0;
@@ -727,73 +747,7 @@ public final class HttpBench {
     System.out.println();
     System.out.println("Details");
     for (ModeResult r : results) {
-      System.out.printf(Locale.ROOT, "  %s: %s%n", r.mode, r.command);
-      if (!Double.isNaN(r.startMillis)) {
-        System.out.printf(
-            Locale.ROOT,
-            "    listening %.0f ms after spawn; %,d answers in all, %,d in the measured window;"
-                + " slowest answer of warm-up and window %s ms, answers over 1 s: %d%n",
-            r.startMillis,
-            r.answers,
-            r.measured,
-            fmtMs(r.maxAllMillis),
-            r.slowAnswers);
-        System.out.printf(
-            Locale.ROOT,
-            "    connections opened by the client: %d (pool %d); closed by the server during the run:"
-                + " %d%n",
-            r.connectionsOpened,
-            sessions,
-            r.connectionsClosed);
-      }
-      if (!Double.isNaN(r.warmupSecondsDone)) {
-        StringBuilder series = new StringBuilder();
-        for (double x : r.warmupPerSecond) {
-          series.append(String.format(Locale.ROOT, " %.1fk", x / 1000));
-        }
-        System.out.printf(
-            Locale.ROOT,
-            "    warm-up %.0f s (%s); req/s in each second:%s%n",
-            r.warmupSecondsDone,
-            r.warmupNote,
-            series);
-      }
-      for (Window w : r.windows) {
-        System.out.printf(
-            Locale.ROOT,
-            "    window %d%s%s: %s req/s, server %s + client %s + others %s cores, irq/softirq %s"
-                + " cores (kernel work charged to no process, mostly loopback TCP); before it: %s%n",
-            w.attempt,
-            w == r.kept ? " (kept)" : "",
-            w.clean() ? "" : " [" + w.flaw() + "]",
-            fmtRate(w.rate),
-            fmtCores(w.serverCpu),
-            fmtCores(w.clientCpu),
-            fmtCores(w.othersCpu),
-            fmtCores(w.irqCpu),
-            w.quiet);
-        StringBuilder series = new StringBuilder();
-        for (double x : w.perSecond) {
-          series.append(String.format(Locale.ROOT, " %.1fk", x / 1000));
-        }
-        System.out.println("      req/s in each second:" + series);
-      }
-      for (Map.Entry<String, Long> e : r.shapes.entrySet()) {
-        System.out.printf(Locale.ROOT, "    answers: %,d x %s%n", e.getValue(), e.getKey());
-      }
-      System.out.println("    server: " + r.exit);
-      if (r.logFindings.isEmpty()) {
-        System.out.println("    server log: no WARN/ERROR lines or stack traces (" + r.log + ")");
-      } else {
-        System.out.println("    server log (" + r.log + "):");
-        for (String line : r.logFindings) {
-          System.out.println("      " + line);
-        }
-      }
-      System.out.println("    problems: " + r.problemsText());
-      for (Map.Entry<String, String> e : r.problemSamples.entrySet()) {
-        System.out.println("      first '" + e.getKey() + "' " + e.getValue());
-      }
+      printDetails(r);
     }
 
     System.out.println();
@@ -816,6 +770,77 @@ public final class HttpBench {
       }
     }
     return failed;
+  }
+
+  /** The details of one mode: start-up, warm-up, every window, answer shapes, server, problems. */
+  static void printDetails(ModeResult r) {
+    System.out.printf(Locale.ROOT, "  %s: %s%n", r.mode, r.command);
+    if (!Double.isNaN(r.startMillis)) {
+      System.out.printf(
+          Locale.ROOT,
+          "    listening %.0f ms after spawn; %,d answers in all, %,d in the measured window;"
+              + " slowest answer of warm-up and window %s ms, answers over 1 s: %d%n",
+          r.startMillis,
+          r.answers,
+          r.measured,
+          fmtMs(r.maxAllMillis),
+          r.slowAnswers);
+      System.out.printf(
+          Locale.ROOT,
+          "    connections opened by the client: %d (pool %d); closed by the server during the run:"
+              + " %d%n",
+          r.connectionsOpened,
+          r.pool,
+          r.connectionsClosed);
+    }
+    if (!Double.isNaN(r.warmupSecondsDone)) {
+      StringBuilder series = new StringBuilder();
+      for (double x : r.warmupPerSecond) {
+        series.append(String.format(Locale.ROOT, " %.1fk", x / 1000));
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "    warm-up %.0f s (%s); req/s in each second:%s%n",
+          r.warmupSecondsDone,
+          r.warmupNote,
+          series);
+    }
+    for (Window w : r.windows) {
+      System.out.printf(
+          Locale.ROOT,
+          "    window %d%s%s: %s req/s, server %s + client %s + others %s cores, irq/softirq %s"
+              + " cores (kernel work charged to no process, mostly loopback TCP); before it: %s%n",
+          w.attempt,
+          w == r.kept ? " (kept)" : "",
+          w.clean() ? "" : " [" + w.flaw() + "]",
+          fmtRate(w.rate),
+          fmtCores(w.serverCpu),
+          fmtCores(w.clientCpu),
+          fmtCores(w.othersCpu),
+          fmtCores(w.irqCpu),
+          w.quiet);
+      StringBuilder series = new StringBuilder();
+      for (double x : w.perSecond) {
+        series.append(String.format(Locale.ROOT, " %.1fk", x / 1000));
+      }
+      System.out.println("      req/s in each second:" + series);
+    }
+    for (Map.Entry<String, Long> e : r.shapes.entrySet()) {
+      System.out.printf(Locale.ROOT, "    answers: %,d x %s%n", e.getValue(), e.getKey());
+    }
+    System.out.println("    server: " + r.exit);
+    if (r.logFindings.isEmpty()) {
+      System.out.println("    server log: no WARN/ERROR lines or stack traces (" + r.log + ")");
+    } else {
+      System.out.println("    server log (" + r.log + "):");
+      for (String line : r.logFindings) {
+        System.out.println("      " + line);
+      }
+    }
+    System.out.println("    problems: " + r.problemsText());
+    for (Map.Entry<String, String> e : r.problemSamples.entrySet()) {
+      System.out.println("      first '" + e.getKey() + "' " + e.getValue());
+    }
   }
 
   private static void printGoal(String label, ModeResult t, ModeResult bare, boolean isGoal) {
@@ -872,26 +897,6 @@ public final class HttpBench {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private static String fmtMs(double ms) {
-    if (Double.isNaN(ms)) {
-      return "n/a";
-    }
-    return ms >= 100
-        ? String.format(Locale.ROOT, "%.0f", ms)
-        : String.format(Locale.ROOT, ms >= 10 ? "%.1f" : "%.2f", ms);
-  }
-
-  /** CPU microseconds per answer, from cores used and answers per second. */
-  private static String fmtPerRequest(double cores, double rate) {
-    return Double.isNaN(cores) || Double.isNaN(rate) || rate == 0
-        ? "n/a"
-        : String.format(Locale.ROOT, "%.1f", cores / rate * 1e6);
-  }
-
-  private static String fmtCores(double cores) {
-    return Double.isNaN(cores) ? "n/a" : String.format(Locale.ROOT, "%.2f", cores);
-  }
-
   /** CPU counters at one moment: machine busy (no steal), irq, server, this JVM. */
   private record CpuSnap(long time, long busy, long irq, long server, long client) {
     static CpuSnap take(Process p) {
@@ -920,7 +925,7 @@ public final class HttpBench {
    * {@code quietCores}), or --quiet-wait runs out: other sessions share this machine, and a window
    * next to a build or a test suite measures the neighbour. Says what it found.
    */
-  private static String waitForQuietUnderLoad(HttpLoad load, Process p, ModeResult r)
+  private static String waitForQuietUnderLoad(BenchLoad load, Process p, ModeResult r)
       throws InterruptedException {
     if (quietWaitSeconds <= 0) {
       return "no wait for an idle machine (--quiet-wait 0)";
@@ -951,7 +956,7 @@ public final class HttpBench {
     }
   }
 
-  private static Window measureWindow(HttpLoad load, Process p, ModeResult r)
+  private static Window measureWindow(BenchLoad load, Process p, ModeResult r)
       throws InterruptedException {
     Window w = new Window();
     List<long[]> samples = new ArrayList<>();
@@ -992,7 +997,7 @@ public final class HttpBench {
     }
   }
 
-  private static void parseArgs(String[] args) {
+  static void parseArgs(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;

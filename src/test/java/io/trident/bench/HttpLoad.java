@@ -14,25 +14,20 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The load generator of {@link HttpBench}: one Vert.x {@link HttpClientAgent} (HTTP/1.1,
- * keep-alive, no pipelining, a pool of as many connections as sessions) shared by N MCP sessions.
- * Each session lives on one client event loop and keeps exactly one {@code tools/call} of echo in
- * flight: it sends its next request from the callback of the previous answer. Every answer is
- * checked (status, media type, SSE framing, id, result, echoed text); problems are counted by kind,
- * with the first example of each kept for the report.
+ * The Streamable HTTP load generator of {@link HttpBench} and {@link GrpcBench}: one Vert.x {@link
+ * HttpClientAgent} (HTTP/1.1, keep-alive, no pipelining, a pool of as many connections as sessions)
+ * shared by N MCP sessions. Each session is a {@link BenchLoad.Lane}: it lives on one client event
+ * loop and keeps exactly one {@code tools/call} of echo in flight, sending its next request from
+ * the callback of the previous answer. Every answer is checked (status, media type, SSE framing,
+ * id, result, echoed text); problems are counted by kind, with the first example of each kept for
+ * the report.
  */
-final class HttpLoad {
+final class HttpLoad extends BenchLoad {
 
   static final String PATH = "/mcp";
   static final String TEXT = "hello world 1234";
@@ -56,28 +51,12 @@ final class HttpLoad {
   private static final CharSequence ACCEPT_BOTH =
       HttpHeaders.createOptimized("application/json, text/event-stream");
   private static final long REQUEST_IDLE_TIMEOUT_MS = 15_000;
-  private static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /** A problem with one answer: a short kind (the counting key) and the details of this one. */
-  record Problem(String kind, String detail) {}
-
-  private final Vertx vertx;
   private final List<HttpClientAgent> clients = new ArrayList<>();
   private final boolean expectSse;
   private final boolean checkIds;
+  private final boolean poolPerSession;
   private final List<Session> sessions = new ArrayList<>();
-  private final long createdNanos = System.nanoTime();
-
-  final LongAdder ok = new LongAdder();
-  final LongAdder failed = new LongAdder();
-  final LongAdder connectionsOpened = new LongAdder();
-  final LongAdder connectionsClosed = new LongAdder();
-  private final Map<String, LongAdder> problemCounts = new ConcurrentHashMap<>();
-  private final Map<String, String> problemSamples = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> shapes = new ConcurrentHashMap<>();
-
-  private volatile boolean stopping;
-  private CountDownLatch stopped;
 
   /**
    * @param loops client event-loop contexts; sessions are spread over them round-robin
@@ -95,9 +74,10 @@ final class HttpLoad {
       boolean expectSse,
       boolean checkIds,
       boolean poolPerSession) {
-    this.vertx = vertx;
+    super(vertx);
     this.expectSse = expectSse;
     this.checkIds = checkIds;
+    this.poolPerSession = poolPerSession;
     HttpClientAgent shared = poolPerSession ? null : newClient(port, sessionCount);
     for (int i = 0; i < sessionCount; i++) {
       HttpClientAgent client = shared != null ? shared : newClient(port, 1);
@@ -132,73 +112,33 @@ final class HttpLoad {
   // ---------------------------------------------------------------------------------------------
   // Control (called from the bench's main thread)
 
+  @Override
+  String describe() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "Streamable HTTP, %d sessions x 1 in flight, Vert.x HttpClient HTTP/1.1 keep-alive, %s",
+        sessions.size(),
+        poolPerSession
+            ? "one connection per session"
+            : "one pool of " + sessions.size() + " connections shared by all sessions");
+  }
+
+  @Override
+  int connections() {
+    return sessions.size();
+  }
+
   /** Opens every session (initialize + initialized) at once; null when all opened, else why not. */
+  @Override
   String open(long timeoutSeconds) throws InterruptedException {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (Session s : sessions) {
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      all.add(f);
-      s.context.runOnContext(
-          v ->
-              s.open()
-                  .onComplete(
-                      ar -> {
-                        if (ar.succeeded()) {
-                          f.complete(null);
-                        } else {
-                          f.completeExceptionally(ar.cause());
-                        }
-                      }));
+      all.add(onContext(s.context, s::open));
     }
-    try {
-      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-          .get(timeoutSeconds, TimeUnit.SECONDS);
-      return null;
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause();
-      return "session " + (all.indexOf(firstFailed(all)) + 1) + ": " + cause.getMessage();
-    } catch (java.util.concurrent.TimeoutException e) {
-      long done = all.stream().filter(CompletableFuture::isDone).count();
-      return "only "
-          + done
-          + " of "
-          + all.size()
-          + " sessions opened within "
-          + timeoutSeconds
-          + " s";
-    }
+    return awaitAll(all, timeoutSeconds, "session");
   }
 
-  private static CompletableFuture<Void> firstFailed(List<CompletableFuture<Void>> all) {
-    for (CompletableFuture<Void> f : all) {
-      if (f.isCompletedExceptionally()) {
-        return f;
-      }
-    }
-    return null;
-  }
-
-  /** Starts every session's request loop. */
-  void start() {
-    stopped = new CountDownLatch(sessions.size());
-    for (Session s : sessions) {
-      s.context.runOnContext(v -> s.next());
-    }
-  }
-
-  /**
-   * Asks every session to stop after its current answer and waits for them; returns how many still
-   * had a request in flight when the wait ran out.
-   */
-  long stop(long timeoutSeconds) throws InterruptedException {
-    stopping = true;
-    if (stopped == null) {
-      return 0;
-    }
-    stopped.await(timeoutSeconds, TimeUnit.SECONDS);
-    return stopped.getCount();
-  }
-
+  @Override
   void close() {
     for (HttpClientAgent client : clients) {
       try {
@@ -207,82 +147,6 @@ final class HttpLoad {
         // the bench is ending this server anyway
       }
     }
-  }
-
-  /** Every answer so far, good or bad (progress for the stall watch). */
-  long answers() {
-    return ok.sum() + failed.sum();
-  }
-
-  Map<String, Long> problems() {
-    Map<String, Long> m = new TreeMap<>();
-    problemCounts.forEach((k, v) -> m.put(k, v.sum()));
-    return m;
-  }
-
-  String problemSample(String kind) {
-    return problemSamples.get(kind);
-  }
-
-  /** What the answers looked like: "kind status media-type [SSE shape]" -> count. */
-  Map<String, Long> shapes() {
-    Map<String, Long> m = new TreeMap<>();
-    shapes.forEach((k, v) -> m.put(k, v.sum()));
-    return m;
-  }
-
-  /**
-   * Takes the latencies (ns) of the good answers recorded so far, sorted, and starts afresh. Runs
-   * on each session's own context, so it never races with the session recording.
-   */
-  long[] takeLatencies() throws InterruptedException {
-    List<CompletableFuture<long[]>> parts = new ArrayList<>();
-    for (Session s : sessions) {
-      CompletableFuture<long[]> f = new CompletableFuture<>();
-      parts.add(f);
-      s.context.runOnContext(
-          v -> {
-            f.complete(Arrays.copyOf(s.latencies, s.latencyCount));
-            s.latencyCount = 0;
-          });
-    }
-    List<long[]> got = new ArrayList<>();
-    int n = 0;
-    for (CompletableFuture<long[]> f : parts) {
-      try {
-        long[] a = f.get(10, TimeUnit.SECONDS);
-        got.add(a);
-        n += a.length;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        // an event loop stuck for 10 s: the stall watch reports it; its latencies are left out
-      }
-    }
-    long[] all = new long[n];
-    int at = 0;
-    for (long[] a : got) {
-      System.arraycopy(a, 0, all, at, a.length);
-      at += a.length;
-    }
-    Arrays.sort(all);
-    return all;
-  }
-
-  /** Slowest answer of any phase (ns). */
-  long maxLatency() {
-    long max = 0;
-    for (Session s : sessions) {
-      max = Math.max(max, s.maxNanos);
-    }
-    return max;
-  }
-
-  /** Answers of any phase that took over a second. */
-  long slowAnswers() {
-    long n = 0;
-    for (Session s : sessions) {
-      n += s.slow;
-    }
-    return n;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -303,18 +167,13 @@ final class HttpLoad {
   }
 
   private void noteShape(String kind, Answer a, String sseShape) {
-    String key =
+    noteShape(
         kind
             + " "
             + a.status
             + " "
             + (a.contentType == null ? "(no Content-Type)" : a.contentType)
-            + (sseShape == null ? "" : " " + sseShape);
-    LongAdder n = shapes.get(key);
-    if (n == null) {
-      n = shapes.computeIfAbsent(key, k -> new LongAdder());
-    }
-    n.increment();
+            + (sseShape == null ? "" : " " + sseShape));
   }
 
   private static boolean isSse(String contentType) {
@@ -383,19 +242,6 @@ final class HttpLoad {
             + a.contentType
             + ", body: "
             + BenchSupport.abbreviate(body.replace("\n", "\\n")));
-  }
-
-  private void count(Problem p) {
-    failed.increment();
-    LongAdder n = problemCounts.computeIfAbsent(p.kind, k -> new LongAdder());
-    n.increment();
-    problemSamples.putIfAbsent(
-        p.kind,
-        String.format(
-            java.util.Locale.ROOT,
-            "at %.1f s: %s",
-            (System.nanoTime() - createdNanos) / 1e9,
-            p.detail));
   }
 
   /** Whether a JSON-RPC message text has {@code "id":ID} (not just an id starting with ID). */
@@ -503,20 +349,15 @@ final class HttpLoad {
   // ---------------------------------------------------------------------------------------------
   // Sessions
 
-  private final class Session {
+  private final class Session extends Lane {
     final int index;
-    final Context context;
     final HttpClientAgent client;
     RequestOptions callOptions;
     long nextId = 2;
-    long[] latencies = new long[1024];
-    int latencyCount;
-    long maxNanos;
-    long slow;
 
     Session(int index, Context context, HttpClientAgent client) {
+      super(context);
       this.index = index;
-      this.context = context;
       this.client = client;
     }
 
@@ -582,12 +423,8 @@ final class HttpLoad {
               });
     }
 
-    /** Sends the next call, unless stopping; runs on this session's context. */
-    void next() {
-      if (stopping) {
-        stopped.countDown();
-        return;
-      }
+    @Override
+    void send() {
       long id = nextId++;
       Buffer body = Buffer.buffer(CALL_PREFIX + id + CALL_SUFFIX);
       long sentAt = System.nanoTime();
@@ -596,41 +433,16 @@ final class HttpLoad {
           .compose(req -> req.send(body))
           .compose(HttpLoad::collect)
           .map(a -> verifyCall("tools/call", a, id))
-          .onComplete(ar -> answered(ar.succeeded(), ar.result(), ar.cause(), sentAt));
-    }
-
-    private void answered(boolean completed, Problem problem, Throwable cause, long sentAt) {
-      long nanos = System.nanoTime() - sentAt;
-      if (nanos > maxNanos) {
-        maxNanos = nanos;
-      }
-      if (nanos > SLOW_NANOS) {
-        slow++;
-      }
-      if (!completed) {
-        problem =
-            new Problem(
-                "exchange failed: " + cause.getClass().getSimpleName(),
-                "session " + index + ": " + cause);
-      }
-      if (problem == null) {
-        ok.increment();
-        // Always recorded (takeLatencies starts a window afresh): a branch first taken when the
-        // window opens would cost this JVM a deoptimisation right at its start.
-        if (latencyCount == latencies.length) {
-          latencies = Arrays.copyOf(latencies, latencyCount * 2);
-        }
-        latencies[latencyCount++] = nanos;
-        next();
-      } else {
-        count(problem);
-        if (completed) {
-          next();
-        } else {
-          // A failed exchange can fail again at once (server gone): do not spin.
-          vertx.setTimer(10, t -> next());
-        }
-      }
+          .onComplete(
+              ar ->
+                  answered(
+                      ar.succeeded()
+                          ? ar.result()
+                          : new Problem(
+                              "exchange failed: " + ar.cause().getClass().getSimpleName(),
+                              "session " + index + ": " + ar.cause()),
+                      sentAt,
+                      ar.failed()));
     }
   }
 }

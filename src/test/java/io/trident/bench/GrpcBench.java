@@ -1,0 +1,460 @@
+package io.trident.bench;
+
+import static io.trident.bench.BenchSupport.fmtCores;
+import static io.trident.bench.BenchSupport.fmtMs;
+import static io.trident.bench.BenchSupport.fmtPerRequest;
+import static io.trident.bench.BenchSupport.fmtRate;
+import static io.trident.bench.BenchSupport.javaBin;
+import static io.trident.bench.BenchSupport.jdkDescription;
+import static io.trident.bench.BenchSupport.killOnExit;
+import static io.trident.bench.BenchSupport.need;
+import static io.trident.bench.BenchSupport.printMachineState;
+import static io.trident.bench.BenchSupport.runAndExit;
+
+import io.trident.bench.HttpBench.ModeResult;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Issue #4's transport comparison: the same trivial tool call (echo) with the same number of calls
+ * in flight, through typed gRPC {@code CallTool}, through {@code tools/call} envelopes on gRPC
+ * {@code Connect}, and through Streamable HTTP (plain JSON answers), against one Trident process
+ * serving both transports. Not a JUnit test: run it with {@code scripts/bench grpc}.
+ *
+ * <p>The modes run one after the other against the same server, each warmed up and measured exactly
+ * as {@link HttpBench} does (it drives the loads: warm-up while the rate climbs, a window when the
+ * machine is quiet, measured again when disturbed). The loads are {@link GrpcLoad} and {@link
+ * HttpLoad}; every answer is checked and bad ones are counted. The goal of issue #4 is typed gRPC
+ * at 1.5 times the Streamable HTTP rate or more.
+ */
+public final class GrpcBench {
+
+  static final String TYPED = "grpc-typed";
+  static final String CONNECT = "grpc-connect";
+  static final String HTTP = "http-json";
+
+  private static List<String> modes = List.of(TYPED, CONNECT, HTTP);
+  private static int inFlight = 64;
+  private static int connections = 4;
+  private static int streams = 8;
+  private static double goalRatio = 1.5;
+  private static String jar = "target/trident.jar";
+
+  /** The least warm-up of a mode unless --warmup says otherwise (HttpBench's is 10 s). */
+  private static final double DEFAULT_WARMUP_SECONDS = 30;
+
+  private static final Pattern HTTP_PORT =
+      Pattern.compile("MCP Streamable HTTP on https?://[^ ]*:(\\d+)/");
+  private static final Pattern GRPC_PORT = Pattern.compile("MCP gRPC on [^ ]*:(\\d+)");
+
+  /** Every child we started, so that a shutdown hook can kill whatever is still running. */
+  private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+
+  private GrpcBench() {}
+
+  public static void main(String[] args) throws Exception {
+    parseArgs(args);
+    killOnExit(CHILDREN, "grpc-bench-kill-children");
+    HttpBench.haltAfterBudget(modes.size(), CHILDREN, "grpc bench");
+    runAndExit(CHILDREN, GrpcBench::run);
+  }
+
+  private static int run() throws Exception {
+    long benchStart = System.nanoTime();
+    Files.createDirectories(HttpBench.logDir);
+    int cpus = Runtime.getRuntime().availableProcessors();
+
+    System.out.println(
+        "Trident gRPC benchmark (typed CallTool, Connect envelopes and Streamable HTTP; tools/call"
+            + " of echo)");
+    System.out.println(jdkDescription());
+    System.out.printf(
+        Locale.ROOT,
+        "Machine: %d CPUs visible to the JVM, %s %s%n",
+        cpus,
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"));
+    System.out.printf(
+        Locale.ROOT,
+        "NOTE: the load generator (this JVM, %d client event loops) runs on the same %d CPUs as the"
+            + " server and competes with it; rates are for this shared machine, not the server"
+            + " alone%n",
+        HttpBench.clientThreads,
+        cpus);
+    System.out.printf(
+        Locale.ROOT,
+        "Load: %d calls in flight in every mode, echo of \"%s\", every answer checked; warm-up of"
+            + " %.0f s (longer while the rate still climbs, up to %.0f s), then %.0f s measured per"
+            + " mode, modes one after the other against one server%n",
+        inFlight,
+        HttpLoad.TEXT,
+        HttpBench.warmupSeconds,
+        Math.max(HttpBench.warmupSeconds, HttpBench.warmupMaxSeconds),
+        HttpBench.durationSeconds);
+    printMachineState("start");
+    System.out.println();
+    System.out.flush();
+
+    // Fixed free ports, not port 0: with port 0 every event-loop instance of a transport binds a
+    // port of its own and only one is logged, so all the load would meet one server event loop.
+    int httpPort = HttpBench.freePort();
+    int grpcPort = HttpBench.freePort();
+    List<String> command = new ArrayList<>();
+    command.add(javaBin());
+    command.addAll(HttpBench.serverJavaOptions);
+    command.addAll(
+        List.of(
+            "-jar",
+            jar,
+            "--transport",
+            "http,grpc",
+            "--http-port",
+            Integer.toString(httpPort),
+            "--grpc-port",
+            Integer.toString(grpcPort),
+            "--backend",
+            "default"));
+    String serverCommand = String.join(" ", command);
+    Path log = HttpBench.logDir.resolve("grpc-server.log");
+    System.out.println("server: " + serverCommand);
+    long spawn = System.nanoTime();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+            .start();
+    CHILDREN.add(p);
+
+    List<ModeResult> results = new ArrayList<>();
+    int[] ports = waitForPorts(log, p);
+    if (ports != null && (ports[0] != httpPort || ports[1] != grpcPort)) {
+      System.out.printf(
+          Locale.ROOT,
+          "server: logged ports %d/%d differ from the ones asked for, %d/%d%n",
+          ports[0],
+          ports[1],
+          httpPort,
+          grpcPort);
+    }
+    double startMillis = (System.nanoTime() - spawn) / 1e6;
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(HttpBench.clientThreads));
+    try {
+      if (ports == null) {
+        String why =
+            p.isAlive()
+                ? "no \"MCP Streamable HTTP on\" and \"MCP gRPC on\" lines in "
+                    + log
+                    + " after "
+                    + HttpBench.START_TIMEOUT_SECONDS
+                    + " s"
+                : "server exited with code " + p.exitValue() + " before listening";
+        System.out.println("FAILED: " + why);
+        for (String mode : modes) {
+          ModeResult r = new ModeResult(mode);
+          r.setupFailure = why;
+          results.add(r);
+        }
+      } else {
+        System.out.printf(
+            Locale.ROOT,
+            "server: HTTP port %d, gRPC port %d, both listening after %.0f ms%n%n",
+            ports[0],
+            ports[1],
+            startMillis);
+        List<Context> loops = HttpBench.clientLoops(vertx);
+        for (String mode : modes) {
+          ModeResult r = runMode(mode, p, ports, vertx, loops);
+          r.command = r.command + "; server: " + serverCommand;
+          r.startMillis = startMillis;
+          r.log = log;
+          results.add(r);
+        }
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      String exit = HttpBench.stopServer(p, true);
+      CHILDREN.remove(p);
+      List<String> findings = HttpBench.scanLog(log);
+      for (ModeResult r : results) {
+        r.exit = exit;
+        r.logFindings = findings;
+        r.log = log;
+      }
+    }
+
+    boolean failed = printReport(results, cpus);
+    System.out.println();
+    printMachineState("end");
+    System.out.printf(
+        Locale.ROOT,
+        "Total gRPC bench time %.1f s; server output in %s%n",
+        (System.nanoTime() - benchStart) / 1e9,
+        log);
+    return failed ? 1 : 0;
+  }
+
+  private static ModeResult runMode(
+      String mode, Process p, int[] ports, Vertx vertx, List<Context> loops) throws Exception {
+    ModeResult r = new ModeResult(mode);
+    BenchLoad load =
+        switch (mode) {
+          case TYPED ->
+              new GrpcLoad(
+                  vertx, loops, ports[1], GrpcLoad.Kind.TYPED, connections, inFlight, streams);
+          case CONNECT ->
+              new GrpcLoad(
+                  vertx, loops, ports[1], GrpcLoad.Kind.CONNECT, connections, inFlight, streams);
+          default -> new HttpLoad(vertx, loops, ports[0], inFlight, false, true, false);
+        };
+    r.command = load.describe();
+    System.out.printf(Locale.ROOT, "%-12s: %s%n", mode, r.command);
+    System.out.printf(Locale.ROOT, "%-12s: ", mode);
+    System.out.flush();
+    try {
+      if (!p.isAlive()) {
+        r.setupFailure = "server had exited with code " + p.exitValue();
+        r.died = true;
+        return r;
+      }
+      String openFailure = load.open(HttpBench.OPEN_TIMEOUT_SECONDS);
+      if (openFailure != null) {
+        r.setupFailure = "opening: " + openFailure;
+        return r;
+      }
+      System.out.print("open; warm-up ");
+      System.out.flush();
+      HttpBench.drive(load, p, r);
+      return r;
+    } finally {
+      if (r.setupFailure != null) {
+        System.out.println("FAILED: " + r.setupFailure);
+      }
+      load.close();
+      System.out.flush();
+    }
+  }
+
+  /** The HTTP and gRPC ports from the server's log lines, or null when it did not start. */
+  private static int[] waitForPorts(Path log, Process p) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HttpBench.START_TIMEOUT_SECONDS);
+    while (System.nanoTime() < deadline && p.isAlive()) {
+      try {
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        Matcher http = HTTP_PORT.matcher(text);
+        Matcher grpc = GRPC_PORT.matcher(text);
+        if (http.find() && grpc.find()) {
+          return new int[] {Integer.parseInt(http.group(1)), Integer.parseInt(grpc.group(1))};
+        }
+      } catch (IOException e) {
+        // not written yet
+      }
+      Thread.sleep(20);
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Report
+
+  private static boolean printReport(List<ModeResult> results, int cpus) {
+    ModeResult http = find(results, HTTP);
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "Transports compared: %d calls in flight per mode, >= %.0f s warm-up then %.0f s measured;"
+            + " latency = call sent -> whole answer read and checked%n",
+        inFlight,
+        HttpBench.warmupSeconds,
+        HttpBench.durationSeconds);
+    String format = "  %-12s %10s %9s %9s %9s %11s %10s %11s %10s %11s %10s %8s %7s%n";
+    System.out.printf(
+        Locale.ROOT,
+        format,
+        "mode",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "worst 1 s",
+        "server CPU",
+        "srv us/req",
+        "client CPU",
+        "cli us/req",
+        "others CPU",
+        "vs HTTP",
+        "errors");
+    for (ModeResult r : results) {
+      System.out.printf(
+          Locale.ROOT,
+          format,
+          r.mode,
+          fmtRate(r.rate) + (r.disturbed ? "*" : ""),
+          fmtMs(r.p50Millis),
+          fmtMs(r.p99Millis),
+          fmtMs(r.maxMillis),
+          fmtRate(r.worstSecondRate),
+          fmtCores(r.serverCpu),
+          fmtPerRequest(r.serverCpu, r.rate),
+          fmtCores(r.clientCpu),
+          fmtPerRequest(r.clientCpu, r.rate),
+          fmtCores(r.otherCpu),
+          ratioText(r, http),
+          r.setupFailure != null ? "setup" : Long.toString(r.errors + r.lost));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "  CPU = cores busy during the measured window, of %d: server = the one Trident JVM;"
+            + " client = this JVM, the load generator, on the same CPUs; others = every other"
+            + " process (irq/softirq left out, see Details)%n",
+        cpus);
+    if (results.stream().anyMatch(r -> r.disturbed)) {
+      System.out.println(
+          "  * no clean window (other processes busy, or the rate not steady): the best one is"
+              + " shown, see Details");
+    }
+    System.out.println(
+        "  srv us/req = server CPU per answer: less sensitive than req/s to the client and to"
+            + " neighbours on a shared machine; cli us/req = the same for the load generator, which"
+            + " takes its CPU from the server's");
+
+    System.out.println();
+    System.out.println("Details");
+    for (ModeResult r : results) {
+      HttpBench.printDetails(r);
+    }
+
+    System.out.println();
+    System.out.println("Goals");
+    printGoal(find(results, TYPED), http, "typed gRPC CallTool (issue #4 goal)");
+    printGoal(find(results, CONNECT), http, "Connect envelopes (for information)");
+    long errors = 0;
+    boolean failed = false;
+    for (ModeResult r : results) {
+      errors += r.errors + r.lost;
+      failed |= !r.clean();
+    }
+    System.out.printf(
+        Locale.ROOT, "  errors: %d (must be 0) -> %s%n", errors, errors == 0 ? "OK" : "NOT OK");
+    for (ModeResult r : results) {
+      if (!r.clean()) {
+        System.out.printf(Locale.ROOT, "  PROBLEM: %s: %s%n", r.mode, r.problemsText());
+      }
+    }
+    return failed;
+  }
+
+  private static String ratioText(ModeResult r, ModeResult http) {
+    return http == null || Double.isNaN(http.rate) || http.rate == 0 || Double.isNaN(r.rate)
+        ? "-"
+        : String.format(Locale.ROOT, "%.2fx", r.rate / http.rate);
+  }
+
+  private static void printGoal(ModeResult g, ModeResult http, String label) {
+    if (g == null) {
+      return;
+    }
+    String head = String.format(Locale.ROOT, "  %s >= %.1fx Streamable HTTP:", label, goalRatio);
+    if (http == null || Double.isNaN(http.rate) || http.rate == 0 || Double.isNaN(g.rate)) {
+      System.out.printf(Locale.ROOT, "%s n/a (missing or failed run) -> MISS%n", head);
+      return;
+    }
+    double ratio = g.rate / http.rate;
+    boolean pass = g.clean() && http.clean() && ratio >= goalRatio;
+    System.out.printf(
+        Locale.ROOT,
+        "%s %.2fx (%s / %s req/s; server CPU per answer %s vs %s us%s) -> %s%n",
+        head,
+        ratio,
+        fmtRate(g.rate),
+        fmtRate(http.rate),
+        fmtPerRequest(g.serverCpu, g.rate),
+        fmtPerRequest(http.serverCpu, http.rate),
+        g.disturbed || http.disturbed ? "; NOT CLEAN: disturbed or unsteady, see above" : "",
+        pass ? "PASS" : "MISS");
+  }
+
+  private static ModeResult find(List<ModeResult> results, String mode) {
+    for (ModeResult r : results) {
+      if (r.mode.equals(mode)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static void parseArgs(String[] args) {
+    List<String> shared = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      switch (a) {
+        case "--modes" -> modes = List.of(need(a, v).split(","));
+        case "--inflight" -> inFlight = Integer.parseInt(need(a, v));
+        case "--connections" -> connections = Integer.parseInt(need(a, v));
+        case "--streams" -> streams = Integer.parseInt(need(a, v));
+        case "--goal" -> goalRatio = Double.parseDouble(need(a, v));
+        case "--jar" -> jar = need(a, v);
+        case "--warmup",
+            "--warmup-max",
+            "--duration",
+            "--client-threads",
+            "--quiet-wait",
+            "--retries",
+            "--server-java-options",
+            "--log-dir" -> {
+          shared.add(a);
+          shared.add(need(a, v));
+        }
+        case "-h", "--help" -> {
+          System.out.println(
+              """
+              usage: GrpcBench [options]
+                --modes LIST         of grpc-typed,grpc-connect,http-json (default all three, in
+                                     that order)
+                --inflight N         calls in flight in every mode (default 64): typed gRPC N
+                                     concurrent CallTool calls, Connect N / streams per stream,
+                                     HTTP N sessions with one call each
+                --connections N      HTTP/2 connections of the gRPC modes (default 4)
+                --streams N          Connect streams, spread over the connections (default 8)
+                --goal R             typed gRPC / HTTP rate goal (default 1.5)
+                --jar PATH           Trident fat jar (default target/trident.jar)
+                --warmup S           warm-up seconds per mode, at least (default 30; typed gRPC
+                                     warms up slowly); goes on while the rate climbs
+                --warmup-max S, --duration S, --client-threads N, --quiet-wait S, --retries N,
+                --server-java-options "OPTS", --log-dir DIR
+                                     as for HttpBench (see HttpBench --help)""");
+          System.exit(0);
+        }
+        default -> throw new IllegalArgumentException("unknown argument " + a + " (try --help)");
+      }
+      i++;
+    }
+    // Typed gRPC warms up slowly: a stream per call runs much more of the Vert.x HTTP/2 client and
+    // server than Connect or HTTP/1.1 do, and the JITs take tens of seconds for it on 2 busy cores.
+    HttpBench.warmupSeconds = DEFAULT_WARMUP_SECONDS;
+    HttpBench.parseArgs(shared.toArray(String[]::new));
+    for (String m : modes) {
+      if (!Set.of(TYPED, CONNECT, HTTP).contains(m)) {
+        throw new IllegalArgumentException("--modes: unknown mode " + m);
+      }
+    }
+    if (inFlight < 1 || connections < 1 || streams < 1 || inFlight % streams != 0) {
+      throw new IllegalArgumentException(
+          "--inflight, --connections, --streams must be positive, --inflight a multiple of"
+              + " --streams");
+    }
+  }
+}
