@@ -284,28 +284,19 @@ public final class Main implements Callable<Integer> {
   private static int startGrpc(
       Vertx vertx, GrpcTransport transport, GrpcTransportOptions options, org.slf4j.Logger log)
       throws Exception {
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    List<GrpcVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
-    vertx
-        .deployVerticle(
-            () -> {
-              GrpcVerticle verticle = new GrpcVerticle(transport, options);
-              verticles.add(verticle);
-              return verticle;
-            },
-            new io.vertx.core.DeploymentOptions().setInstances(instances))
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
-    log.info(
-        "MCP gRPC on {}:{}{}",
-        options.host(),
-        verticles.get(0).actualPort(),
-        options.tls() ? " (TLS)" : " (h2c)");
-    return verticles.get(0).actualPort();
+    int port =
+        deployListeners(
+            vertx,
+            options.host(),
+            options.port(),
+            p -> {
+              GrpcVerticle verticle = new GrpcVerticle(transport, options.withPort(p));
+              return new Listener(verticle, verticle::actualPort);
+            });
+    log.info("MCP gRPC on {}:{}{}", options.host(), port, options.tls() ? " (TLS)" : " (h2c)");
+    return port;
   }
 
-  /** Starts the HTTP listeners; returns the port bound. */
   private static int startHttp(
       Vertx vertx,
       McpServer server,
@@ -316,26 +307,59 @@ public final class Main implements Callable<Integer> {
       throws Exception {
     StreamableHttpTransport transport =
         new StreamableHttpTransport(vertx, server, options, authenticator);
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
-    vertx
-        .deployVerticle(
-            () -> {
-              HttpVerticle verticle = new HttpVerticle(transport, grpcOnSamePort, options);
-              verticles.add(verticle);
-              return verticle;
-            },
-            new io.vertx.core.DeploymentOptions().setInstances(instances))
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    int port =
+        deployListeners(
+            vertx,
+            options.host(),
+            options.port(),
+            p -> {
+              HttpVerticle verticle =
+                  new HttpVerticle(transport, grpcOnSamePort, options.withPort(p));
+              return new Listener(verticle, verticle::actualPort);
+            });
     log.info(
         "MCP Streamable HTTP on {}://{}:{}{}",
         options.tls() ? "https" : "http",
         options.host(),
-        verticles.get(0).actualPort(),
+        port,
         options.path());
-    return verticles.get(0).actualPort();
+    return port;
+  }
+
+  /** A listening verticle and how to ask it which port it bound. */
+  private record Listener(io.vertx.core.Deployable verticle, java.util.function.IntSupplier port) {}
+
+  /**
+   * One listener per core, all on one port, so that every event loop takes connections. Vert.x
+   * shares a port between instances only when it is named: port 0 would give each instance its own,
+   * so a free port is picked first.
+   */
+  private static int deployListeners(
+      Vertx vertx, String host, int port, java.util.function.IntFunction<Listener> listenerOn)
+      throws Exception {
+    int chosen = port != 0 ? port : freePort(host);
+    List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    await(
+        vertx.deployVerticle(
+            () -> {
+              Listener listener = listenerOn.apply(chosen);
+              listeners.add(listener);
+              return listener.verticle();
+            },
+            new io.vertx.core.DeploymentOptions()
+                .setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
+    return listeners.get(0).port().getAsInt();
+  }
+
+  private static int freePort(String host) throws java.io.IOException {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    }
+  }
+
+  private static void await(io.vertx.core.Future<?> future) throws Exception {
+    future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static String rootMessage(Throwable e) {

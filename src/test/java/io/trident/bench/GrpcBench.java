@@ -125,6 +125,7 @@ public final class GrpcBench {
             Integer.toString(httpPort),
             "--grpc-port",
             Integer.toString(grpcPort),
+            "--no-auth",
             "--backend",
             "default"));
     String serverCommand = String.join(" ", command);

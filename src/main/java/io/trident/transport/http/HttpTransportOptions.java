@@ -102,4 +102,27 @@ public record HttpTransportOptions(
   public boolean tls() {
     return tlsCertPath != null;
   }
+
+  /** The same options on {@code newPort} (the port a first listener bound, for the others). */
+  public HttpTransportOptions withPort(int newPort) {
+    return new HttpTransportOptions(
+        host,
+        newPort,
+        path,
+        allowedOrigins,
+        allowedHosts,
+        corsOrigins,
+        maxBodyBytes,
+        sessionIdleTimeout,
+        maxSessions,
+        maxSessionsPerPrincipal,
+        sseRetry,
+        resumeGrace,
+        eventsPerStream,
+        legacySse,
+        alwaysSse,
+        tlsCertPath,
+        tlsKeyPath,
+        tlsClientCaPath);
+  }
 }
