@@ -193,7 +193,8 @@ public final class ConnectSession {
       }
       return;
     }
-    Promise<JsonObject> waiting = pending.remove(key(message.getValue("id")));
+    Object id = message.getValue("id");
+    Promise<JsonObject> waiting = id == null ? null : pending.remove(key(id));
     if (waiting == null) {
       messageHandler.handle(message);
     } else if (message.containsKey("error")) {
