@@ -3,6 +3,7 @@ package io.trident.transport.grpc;
 import com.google.protobuf.ByteString;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.Envelope;
+import io.trident.grpc.v1.McpGrpcService;
 import io.trident.server.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
@@ -12,12 +13,18 @@ import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.WireJson;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcError;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.zip.GZIPInputStream;
 
 /**
  * One {@code Connect} stream = one MCP session. Every inbound envelope goes through {@link
@@ -34,13 +41,19 @@ final class ConnectSession implements MessageSink {
   private final GrpcServerResponse<Envelope, Envelope> response;
   private final McpSession session;
   private final GrpcCall call;
+  private final int maxMessageBytes;
   private int awaitingReplies;
   private boolean inputEnded;
   private boolean ended;
   private long deadlineTimer = -1;
 
-  ConnectSession(McpServer server, GrpcServerRequest<Envelope, Envelope> request, GrpcCall call) {
+  ConnectSession(
+      McpServer server,
+      GrpcServerRequest<Envelope, Envelope> request,
+      GrpcCall call,
+      int maxMessageBytes) {
     this.vertx = server.vertx();
+    this.maxMessageBytes = maxMessageBytes;
     this.request = request;
     this.response = request.response();
     this.call = call;
@@ -64,7 +77,7 @@ final class ConnectSession implements MessageSink {
                       "Stream exceeded its deadline",
                       Cancellation.Reason.DEADLINE_EXCEEDED));
     }
-    request.handler(this::receive);
+    request.messageHandler(this::decode);
     request.endHandler(
         v -> {
           inputEnded = true;
@@ -77,6 +90,12 @@ final class ConnectSession implements MessageSink {
                     ? Cancellation.Reason.CLIENT_CANCELLED
                     : Cancellation.Reason.DISCONNECTED));
     request.exceptionHandler(e -> abort(Cancellation.Reason.DISCONNECTED));
+    request.invalidMessageHandler(
+        e ->
+            finish(
+                GrpcStatus.RESOURCE_EXHAUSTED,
+                "Envelope larger than the server accepts",
+                Cancellation.Reason.DISCONNECTED));
     response.exceptionHandler(e -> abort(Cancellation.Reason.DISCONNECTED));
     response.drainHandler(
         v -> {
@@ -85,6 +104,40 @@ final class ConnectSession implements MessageSink {
           }
         });
     request.resume();
+  }
+
+  /**
+   * Envelopes are decoded here rather than by Vert.x, which resets the stream (CANCELLED) on bytes
+   * it cannot decode: a malformed envelope ends the stream with INVALID_ARGUMENT instead.
+   */
+  private void decode(GrpcMessage message) {
+    Envelope envelope;
+    try {
+      envelope = McpGrpcService.Connect.decoder().decode(decompressed(message));
+    } catch (CodecException | IOException e) {
+      finish(GrpcStatus.INVALID_ARGUMENT, "Malformed envelope", Cancellation.Reason.DISCONNECTED);
+      return;
+    }
+    receive(envelope);
+  }
+
+  /** The message as sent before compression; inflating stops at the size limit. */
+  private GrpcMessage decompressed(GrpcMessage message) throws IOException {
+    String encoding = message.encoding();
+    if (encoding == null || encoding.equals("identity")) {
+      return message;
+    }
+    if (!encoding.equals("gzip")) {
+      throw new IOException("Unsupported message encoding " + encoding);
+    }
+    try (GZIPInputStream in =
+        new GZIPInputStream(new ByteArrayInputStream(message.payload().getBytes()))) {
+      byte[] bytes = in.readNBytes(maxMessageBytes + 1);
+      if (bytes.length > maxMessageBytes) {
+        throw new IOException("Inflated envelope exceeds the size limit");
+      }
+      return GrpcMessage.message("identity", message.format(), Buffer.buffer(bytes));
+    }
   }
 
   private void receive(Envelope envelope) {
