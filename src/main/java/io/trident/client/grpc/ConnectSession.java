@@ -250,16 +250,21 @@ public final class ConnectSession {
 
   /** Ends the session: null for a clean end; fails whatever is still waiting for an answer. */
   private void end(Throwable failure) {
-    boolean first = failure == null ? ended.tryComplete() : ended.tryFail(failure);
-    if (!first) {
+    if (ended.future().isComplete()) {
       return;
     }
+    // Requests fail first, so that whoever waits on ended() finds them settled.
     Throwable unanswered =
         failure != null
             ? failure
             : new McpGrpcException(GrpcStatus.OK, "The stream ended before the answer", null, null);
     pending.values().forEach(p -> p.tryFail(unanswered));
     pending.clear();
+    if (failure == null) {
+      ended.tryComplete();
+    } else {
+      ended.tryFail(failure);
+    }
   }
 
   /** JSON numbers come back as Integer or Long; ids are compared as longs. */
