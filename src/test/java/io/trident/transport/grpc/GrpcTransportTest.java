@@ -17,6 +17,7 @@ import io.trident.grpc.v1.CallToolEvent;
 import io.trident.grpc.v1.CallToolRequest;
 import io.trident.grpc.v1.CallToolResult;
 import io.trident.grpc.v1.CompleteRequest;
+import io.trident.grpc.v1.Envelope;
 import io.trident.grpc.v1.Implementation;
 import io.trident.grpc.v1.InitializeResponse;
 import io.trident.grpc.v1.ListToolsResponse;
@@ -772,7 +773,8 @@ class GrpcTransportTest {
       start();
       RawOutcome r =
           raw("mcp.v1.Mcp/ListTools", Buffer.buffer(new byte[] {(byte) 0xff, (byte) 0xff, 0x0f}));
-      assertThat(r.status()).isIn(GrpcStatus.INVALID_ARGUMENT, GrpcStatus.INTERNAL);
+      assertThat(r.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+      assertThat(r.message()).isEqualTo("Malformed request message");
       assertThat(r.messages()).isEmpty();
       await(client().ping());
     }
@@ -937,6 +939,59 @@ class GrpcTransportTest {
       assertThat(e.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
       assertThat(call.failed()).isTrue();
       assertThat(poll(cancelled)).isNotNull();
+    }
+
+    @Test
+    void aMalformedEnvelopeMessageEndsTheStreamWithInvalidArgument() {
+      start();
+      RawOutcome r = raw("mcp.v1.Mcp/Connect", Buffer.buffer(new byte[] {(byte) 0xff, 0x0f}));
+      assertThat(r.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+      await(client().ping());
+    }
+
+    @Test
+    void gzipCompressedEnvelopesAreAccepted() {
+      start();
+      GrpcClientRequest<Envelope, Envelope> request =
+          await(rawClient().request(address, io.trident.grpc.v1.McpGrpcClient.Connect));
+      request.encoding("gzip");
+      JsonObject ping = new JsonObject().put("jsonrpc", "2.0").put("id", 7).put("method", "ping");
+      request.end(
+          Envelope.newBuilder()
+              .setJson(com.google.protobuf.ByteString.copyFromUtf8(ping.encode()))
+              .build());
+      List<Envelope> answers =
+          await(
+              request
+                  .response()
+                  .compose(
+                      response -> {
+                        List<Envelope> received = new CopyOnWriteArrayList<>();
+                        response.handler(received::add);
+                        return response.end().map(v -> received);
+                      }));
+      assertThat(answers).hasSize(1);
+      JsonObject answer = new JsonObject(answers.get(0).getJson().toStringUtf8());
+      assertThat(answer.getValue("id")).isEqualTo(7);
+      assertThat(answer.containsKey("result")).isTrue();
+    }
+
+    @Test
+    void anEnvelopeOverTheLimitEndsTheStreamWithResourceExhausted() {
+      start(
+          o -> new GrpcTransportOptions(o.host(), o.port(), 1024, false, null, null, false),
+          s -> s);
+      ConnectSession session = open(client());
+      initialize(session, null);
+      Future<JsonObject> big =
+          session.request(
+              "tools/call",
+              new JsonObject()
+                  .put("name", "echo")
+                  .put("arguments", new JsonObject().put("text", "x".repeat(4096))));
+      assertThat(grpcFailure(session.ended()).status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+      assertThat(big.failed()).isTrue();
+      await(client().ping());
     }
 
     @Test
