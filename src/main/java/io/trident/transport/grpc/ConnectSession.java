@@ -24,6 +24,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -35,6 +36,8 @@ import java.util.zip.GZIPInputStream;
 final class ConnectSession implements MessageSink {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Set<String> ADVISORY =
+      Set.of("notifications/progress", "notifications/message");
 
   private final Vertx vertx;
   private final GrpcServerRequest<Envelope, Envelope> request;
@@ -168,8 +171,17 @@ final class ConnectSession implements MessageSink {
             });
   }
 
+  /**
+   * Progress and log notifications are advisory: while the client is not reading they are dropped
+   * rather than queued without bound. Everything else (answers, server requests) is written.
+   */
   @Override
   public void send(JsonRpcMessage message, Object relatedRequestId) {
+    if (message instanceof JsonRpcMessage.Notification n
+        && ADVISORY.contains(n.method())
+        && response.writeQueueFull()) {
+      return;
+    }
     write(message.toJson());
   }
 
