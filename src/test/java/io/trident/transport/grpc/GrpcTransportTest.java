@@ -950,6 +950,75 @@ class GrpcTransportTest {
     }
 
     @Test
+    void aSlowReaderMissesLogNotificationsButGetsItsAnswer() throws Exception {
+      start();
+      GrpcClientRequest<Envelope, Envelope> request =
+          await(rawClient().request(address, io.trident.grpc.v1.McpGrpcClient.Connect));
+      AtomicInteger logs = new AtomicInteger();
+      List<JsonObject> answers = new CopyOnWriteArrayList<>();
+      Future<GrpcClientResponse<Envelope, Envelope>> response =
+          request
+              .response()
+              .onSuccess(
+                  r -> {
+                    r.pause();
+                    r.handler(
+                        e -> {
+                          JsonObject m = new JsonObject(e.getJson().toStringUtf8());
+                          if ("notifications/message".equals(m.getString("method"))) {
+                            logs.incrementAndGet();
+                          } else {
+                            answers.add(m);
+                          }
+                        });
+                  });
+      JsonObject init =
+          new JsonObject()
+              .put("protocolVersion", "2025-11-25")
+              .put("capabilities", new JsonObject())
+              .put("clientInfo", new JsonObject().put("name", "slow").put("version", "1"));
+      for (JsonObject m :
+          List.of(
+              rpc(1, "initialize", init),
+              new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"),
+              rpc(2, "logging/setLevel", new JsonObject().put("level", "info")),
+              rpc(
+                  3,
+                  "tools/call",
+                  new JsonObject()
+                      .put("name", "chatty")
+                      .put(
+                          "arguments",
+                          new JsonObject()
+                              .put("rounds", 40)
+                              .put("perRound", 500)
+                              .put("size", 500))))) {
+        request.write(
+            Envelope.newBuilder()
+                .setJson(com.google.protobuf.ByteString.copyFromUtf8(m.encode()))
+                .build());
+      }
+      request.end();
+      GrpcClientResponse<Envelope, Envelope> r = await(response);
+      Thread.sleep(1_500); // the tool logs 20,000 notifications (10 MB) while nobody reads
+      r.resume();
+      await(r.end());
+      assertThat(answers).extracting(a -> a.getValue("id")).containsExactly(1, 2, 3);
+      JsonObject content =
+          answers.get(2).getJsonObject("result").getJsonArray("content").getJsonObject(0);
+      assertThat(content.getString("text")).isEqualTo("done");
+      assertThat(logs.get()).as("notifications dropped under back-pressure").isLessThan(20_000);
+    }
+
+    private static JsonObject rpc(int id, String method, JsonObject params) {
+      return new JsonObject()
+          .put("jsonrpc", "2.0")
+          .put("id", id)
+          .put("method", method)
+          .put("params", params);
+    }
+
+    @Test
     void gzipCompressedEnvelopesAreAccepted() {
       start();
       GrpcClientRequest<Envelope, Envelope> request =
