@@ -244,6 +244,7 @@ public final class McpGrpcClient {
   /** Opens a {@code Connect} stream; {@code call}'s timeout bounds the whole session. */
   public Future<ConnectSession> connect(CallOptions call) {
     return grpc.request(server, io.trident.grpc.v1.McpGrpcClient.Connect)
+        .recover(e -> Future.failedFuture(failure(e)))
         .map(
             request -> {
               prepare(request, call);
@@ -268,6 +269,7 @@ public final class McpGrpcClient {
   private <Req, Resp> Future<Resp> call(
       ServiceMethod<Resp, Req> method, Req message, CallOptions call, Handler<Resp> each) {
     return grpc.request(server, method)
+        .recover(e -> Future.failedFuture(failure(e)))
         .compose(
             request -> {
               Promise<Resp> outcome = Promise.promise();
@@ -395,7 +397,8 @@ public final class McpGrpcClient {
     if (e instanceof io.vertx.core.http.StreamResetException) {
       return new McpGrpcException(GrpcStatus.CANCELLED, "Stream reset", null, null);
     }
-    return new McpGrpcException(GrpcStatus.UNAVAILABLE, String.valueOf(e.getMessage()), null, null);
+    return new McpGrpcException(
+        GrpcStatus.UNAVAILABLE, String.valueOf(e.getMessage()), null, null, e);
   }
 
   private static String nz(String s) {

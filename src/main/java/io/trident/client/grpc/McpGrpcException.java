@@ -15,7 +15,13 @@ public final class McpGrpcException extends VertxException {
   private final Object data;
 
   public McpGrpcException(GrpcStatus status, String message, Integer mcpCode, Object data) {
-    super(message == null ? status.name() : message, true);
+    this(status, message, mcpCode, data, null);
+  }
+
+  /** With the local failure behind it, e.g. the TLS handshake error of an UNAVAILABLE call. */
+  public McpGrpcException(
+      GrpcStatus status, String message, Integer mcpCode, Object data, Throwable cause) {
+    super(message == null ? status.name() : message, cause, true);
     this.status = status;
     this.mcpCode = mcpCode;
     this.data = data;
