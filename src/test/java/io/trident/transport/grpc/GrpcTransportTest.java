@@ -47,6 +47,8 @@ import io.vertx.grpc.health.v1.HealthCheckResponse;
 import io.vertx.grpc.reflection.v1.ServerReflectionRequest;
 import io.vertx.grpc.reflection.v1.ServerReflectionResponse;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gRPC transport end to end: {@link GrpcTransport} on a real socket, driven by {@link
@@ -96,6 +99,7 @@ class GrpcTransportTest {
 
   private Vertx vertx;
   private Backend backend;
+  private GrpcAuthenticator authenticator = request -> Future.succeededFuture(CALLER);
   private SocketAddress address;
   private final List<McpGrpcClient> clients = new ArrayList<>();
   private final List<GrpcClient> rawClients = new ArrayList<>();
@@ -177,7 +181,7 @@ class GrpcTransportTest {
             vertx,
             new McpServer(vertx, backend, server),
             options,
-            request -> Future.succeededFuture(CALLER),
+            authenticator,
             GrpcTransport.basicMetadata(options));
     GrpcVerticle verticle = new GrpcVerticle(transport, options);
     await(vertx.deployVerticle(verticle));
@@ -790,6 +794,105 @@ class GrpcTransportTest {
       assertThat(e.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
       assertThat(text(await(c.callTool("echo", new JsonObject().put("text", "small")))))
           .isEqualTo("small");
+    }
+  }
+
+  @Nested
+  class Credentials {
+
+    @Test
+    void metadataFromTheClientOptionsAndTheCallReachTheServer() {
+      authenticator =
+          request ->
+              Future.succeededFuture(
+                  new Principal(
+                      request.headers().get("authorization")
+                          + " / "
+                          + request.headers().get("x-mcp-api-key"),
+                      Set.of(),
+                      "test",
+                      Map.of()));
+      start();
+      McpGrpcClient c = client(new McpGrpcClientOptions().setBearerToken("t0ken"));
+      CallToolResult r =
+          await(
+              c.callTool(
+                  "whoami",
+                  new JsonObject(),
+                  new CallOptions().addMetadata("X-MCP-API-Key", "k1")));
+      assertThat(StructCodec.fromStruct(r.getStructuredContent()).getString("subject"))
+          .isEqualTo("Bearer t0ken / k1");
+    }
+  }
+
+  @Nested
+  class Tls {
+
+    @TempDir Path dir;
+    private Path cert;
+
+    private void startTls() throws Exception {
+      Path key = dir.resolve("key.pem");
+      cert = dir.resolve("cert.pem");
+      Process openssl =
+          new ProcessBuilder(
+                  "openssl",
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "ec",
+                  "-pkeyopt",
+                  "ec_paramgen_curve:prime256v1",
+                  "-nodes",
+                  "-keyout",
+                  key.toString(),
+                  "-out",
+                  cert.toString(),
+                  "-days",
+                  "1",
+                  "-subj",
+                  "/CN=localhost",
+                  "-addext",
+                  "subjectAltName=IP:127.0.0.1,DNS:localhost")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("openssl.log").toFile())
+              .start();
+      assertThat(openssl.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(openssl.exitValue())
+          .as("openssl: %s", Files.readString(dir.resolve("openssl.log")))
+          .isZero();
+      start(
+          o ->
+              new GrpcTransportOptions(
+                  o.host(),
+                  o.port(),
+                  o.maxMessageBytes(),
+                  false,
+                  cert.toString(),
+                  key.toString(),
+                  false),
+          s -> s);
+    }
+
+    @Test
+    void aClientTrustingTheServersCertificateCalls() throws Exception {
+      startTls();
+      McpGrpcClient c = client(new McpGrpcClientOptions().setTrustPemPath(cert.toString()));
+      assertThat(text(await(c.callTool("echo", new JsonObject().put("text", "tls")))))
+          .isEqualTo("tls");
+    }
+
+    @Test
+    void aTrustAllClientCalls() throws Exception {
+      startTls();
+      await(client(new McpGrpcClientOptions().setTrustAll(true)).ping());
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheCertificateFails() throws Exception {
+      startTls();
+      McpGrpcClient c = client(new McpGrpcClientOptions().setSsl(true));
+      assertThat(grpcFailure(c.ping()).status()).isEqualTo(GrpcStatus.UNAVAILABLE);
     }
   }
 
