@@ -3,6 +3,7 @@ package io.trident.transport.grpc;
 import com.google.protobuf.ByteString;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.Envelope;
+import io.trident.grpc.v1.McpGrpcService;
 import io.trident.server.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
@@ -12,12 +13,19 @@ import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.WireJson;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcError;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
 
 /**
  * One {@code Connect} stream = one MCP session. Every inbound envelope goes through {@link
@@ -28,19 +36,27 @@ import java.util.HexFormat;
 final class ConnectSession implements MessageSink {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Set<String> ADVISORY =
+      Set.of("notifications/progress", "notifications/message");
 
   private final Vertx vertx;
   private final GrpcServerRequest<Envelope, Envelope> request;
   private final GrpcServerResponse<Envelope, Envelope> response;
   private final McpSession session;
   private final GrpcCall call;
+  private final int maxMessageBytes;
   private int awaitingReplies;
   private boolean inputEnded;
   private boolean ended;
   private long deadlineTimer = -1;
 
-  ConnectSession(McpServer server, GrpcServerRequest<Envelope, Envelope> request, GrpcCall call) {
+  ConnectSession(
+      McpServer server,
+      GrpcServerRequest<Envelope, Envelope> request,
+      GrpcCall call,
+      int maxMessageBytes) {
     this.vertx = server.vertx();
+    this.maxMessageBytes = maxMessageBytes;
     this.request = request;
     this.response = request.response();
     this.call = call;
@@ -64,7 +80,7 @@ final class ConnectSession implements MessageSink {
                       "Stream exceeded its deadline",
                       Cancellation.Reason.DEADLINE_EXCEEDED));
     }
-    request.handler(this::receive);
+    request.messageHandler(this::decode);
     request.endHandler(
         v -> {
           inputEnded = true;
@@ -77,6 +93,12 @@ final class ConnectSession implements MessageSink {
                     ? Cancellation.Reason.CLIENT_CANCELLED
                     : Cancellation.Reason.DISCONNECTED));
     request.exceptionHandler(e -> abort(Cancellation.Reason.DISCONNECTED));
+    request.invalidMessageHandler(
+        e ->
+            finish(
+                GrpcStatus.RESOURCE_EXHAUSTED,
+                "Envelope larger than the server accepts",
+                Cancellation.Reason.DISCONNECTED));
     response.exceptionHandler(e -> abort(Cancellation.Reason.DISCONNECTED));
     response.drainHandler(
         v -> {
@@ -85,6 +107,40 @@ final class ConnectSession implements MessageSink {
           }
         });
     request.resume();
+  }
+
+  /**
+   * Envelopes are decoded here rather than by Vert.x, which resets the stream (CANCELLED) on bytes
+   * it cannot decode: a malformed envelope ends the stream with INVALID_ARGUMENT instead.
+   */
+  private void decode(GrpcMessage message) {
+    Envelope envelope;
+    try {
+      envelope = McpGrpcService.Connect.decoder().decode(decompressed(message));
+    } catch (CodecException | IOException e) {
+      finish(GrpcStatus.INVALID_ARGUMENT, "Malformed envelope", Cancellation.Reason.DISCONNECTED);
+      return;
+    }
+    receive(envelope);
+  }
+
+  /** The message as sent before compression; inflating stops at the size limit. */
+  private GrpcMessage decompressed(GrpcMessage message) throws IOException {
+    String encoding = message.encoding();
+    if (encoding == null || encoding.equals("identity")) {
+      return message;
+    }
+    if (!encoding.equals("gzip")) {
+      throw new IOException("Unsupported message encoding " + encoding);
+    }
+    try (GZIPInputStream in =
+        new GZIPInputStream(new ByteArrayInputStream(message.payload().getBytes()))) {
+      byte[] bytes = in.readNBytes(maxMessageBytes + 1);
+      if (bytes.length > maxMessageBytes) {
+        throw new IOException("Inflated envelope exceeds the size limit");
+      }
+      return GrpcMessage.message("identity", message.format(), Buffer.buffer(bytes));
+    }
   }
 
   private void receive(Envelope envelope) {
@@ -115,8 +171,17 @@ final class ConnectSession implements MessageSink {
             });
   }
 
+  /**
+   * Progress and log notifications are advisory: while the client is not reading they are dropped
+   * rather than queued without bound. Everything else (answers, server requests) is written.
+   */
   @Override
   public void send(JsonRpcMessage message, Object relatedRequestId) {
+    if (message instanceof JsonRpcMessage.Notification n
+        && ADVISORY.contains(n.method())
+        && response.writeQueueFull()) {
+      return;
+    }
     write(message.toJson());
   }
 

@@ -2,7 +2,10 @@ package io.trident.transport.grpc;
 
 import io.trident.server.InternalFailures;
 import io.trident.server.McpException;
+import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,8 +31,19 @@ final class GrpcErrors {
       end(response, GrpcStatus.CANCELLED, "Request cancelled", null);
       return;
     }
-    McpException mcp =
-        failure instanceof McpException e ? e : InternalFailures.asProtocolError(what, failure);
+    if (failure instanceof MessageSizeOverflowException) {
+      end(response, GrpcStatus.RESOURCE_EXHAUSTED, "Message larger than the server accepts", null);
+      return;
+    }
+    McpException mcp;
+    if (failure instanceof McpException e) {
+      mcp = e;
+    } else if (failure instanceof CodecException || failure instanceof InvalidMessageException) {
+      // The caller's bytes are at fault, not the server: no internal-failure log for it.
+      mcp = new McpException(McpException.PARSE_ERROR, "Malformed request message");
+    } else {
+      mcp = InternalFailures.asProtocolError(what, failure);
+    }
     end(response, statusOf(mcp.code()), mcp.getMessage(), mcp);
   }
 

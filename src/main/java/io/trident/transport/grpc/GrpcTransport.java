@@ -42,7 +42,10 @@ public final class GrpcTransport implements Handler<HttpServerRequest> {
               // No message is read before the caller is known.
               request.pause();
               GrpcCall.of(request, authenticator)
-                  .onSuccess(call -> new ConnectSession(server, request, call).start())
+                  .onSuccess(
+                      call ->
+                          new ConnectSession(server, request, call, options.maxMessageBytes())
+                              .start())
                   .onFailure(e -> GrpcErrors.fail(request.response(), e, "Connect"));
             }));
     grpc.addService(new AuthDiscoveryRpc(resourceMetadata));

@@ -317,10 +317,21 @@ final class TypedRpcs implements Service {
   private <Req, Resp> void withCall(
       GrpcServerRequest<Req, Resp> request, BiFunction<GrpcCall, Req, Future<Resp>> body) {
     String what = request.methodName();
+    // A message over the size limit is dropped by the decoder, so last() would see no message at
+    // all: the call is refused here, once, and whatever last() yields afterwards is ignored.
+    boolean[] refused = {false};
+    request.invalidMessageHandler(
+        invalid -> {
+          refused[0] = true;
+          GrpcErrors.fail(request.response(), invalid, what);
+        });
     GrpcCall.of(request, authenticator)
         .compose(call -> request.last().compose(message -> body.apply(call, message)))
         .onComplete(
             ar -> {
+              if (refused[0]) {
+                return;
+              }
               if (ar.succeeded()) {
                 request.response().end(ar.result());
               } else {
