@@ -2,7 +2,6 @@ package io.trident.cli;
 
 import io.trident.auth.AuthSettings;
 import io.trident.auth.Authenticator;
-import io.trident.auth.Credentials;
 import io.trident.auth.RequestGuard;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
@@ -220,9 +219,7 @@ public final class Main implements Callable<Integer> {
                 vertx,
                 server,
                 grpcOptions,
-                request ->
-                    auth.network()
-                        .authenticate(Credentials.from(request.headers(), request.connection())),
+                auth.network(),
                 GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, auth.network()));
     if (httpOptions != null) {
       try {

@@ -1,5 +1,10 @@
 package io.trident.transport.grpc;
 
+import io.trident.auth.AuditEvent;
+import io.trident.auth.AuditLog;
+import io.trident.auth.AuthFailure;
+import io.trident.auth.Authenticator;
+import io.trident.auth.Credentials;
 import io.trident.context.Deadline;
 import io.trident.context.Principal;
 import io.trident.server.McpException;
@@ -23,7 +28,7 @@ record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDea
   static final String SESSION_HEADER = "mcp-session-id";
 
   /** Reads the metadata and authenticates; fails with an McpException for bad metadata. */
-  static Future<GrpcCall> of(GrpcServerRequest<?, ?> request, GrpcAuthenticator authenticator) {
+  static Future<GrpcCall> of(GrpcServerRequest<?, ?> request, Authenticator authenticator) {
     String requested = request.headers().get(PROTOCOL_VERSION_HEADER);
     ProtocolVersion version;
     if (requested == null) {
@@ -42,7 +47,15 @@ record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDea
     long timeoutMillis = request.timeout();
     Deadline deadline = timeoutMillis > 0 ? Deadline.after(Duration.ofMillis(timeoutMillis)) : null;
     return authenticator
-        .authenticate(request)
+        .authenticate(Credentials.from(request.headers(), request.connection()))
+        .recover(
+            failure -> {
+              if (failure instanceof AuthFailure auth) {
+                AuditLog.denied(
+                    AuditEvent.denied("grpc", null, request.fullMethodName(), null, auth));
+              }
+              return Future.failedFuture(failure);
+            })
         .map(principal -> new GrpcCall(principal, version, deadline));
   }
 }

@@ -1,5 +1,6 @@
 package io.trident.transport.grpc;
 
+import io.trident.auth.AuthFailure;
 import io.trident.server.InternalFailures;
 import io.trident.server.McpException;
 import io.vertx.grpc.common.CodecException;
@@ -36,7 +37,9 @@ final class GrpcErrors {
       return;
     }
     McpException mcp;
-    if (failure instanceof McpException e) {
+    if (failure instanceof AuthFailure auth) {
+      mcp = McpException.of(auth);
+    } else if (failure instanceof McpException e) {
       mcp = e;
     } else if (failure instanceof CodecException || failure instanceof InvalidMessageException) {
       // The caller's bytes are at fault, not the server: no internal-failure log for it.
@@ -99,6 +102,8 @@ final class GrpcErrors {
       case McpException.RESOURCE_NOT_FOUND -> GrpcStatus.NOT_FOUND;
       case McpException.REQUEST_TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
       case McpException.INTERNAL_ERROR -> GrpcStatus.INTERNAL;
+      case McpException.UNAUTHENTICATED -> GrpcStatus.UNAUTHENTICATED;
+      case McpException.FORBIDDEN -> GrpcStatus.PERMISSION_DENIED;
       default -> GrpcStatus.UNKNOWN;
     };
   }

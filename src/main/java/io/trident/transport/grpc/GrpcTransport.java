@@ -29,7 +29,7 @@ public final class GrpcTransport implements Handler<HttpServerRequest> {
       Vertx vertx,
       McpServer server,
       GrpcTransportOptions options,
-      GrpcAuthenticator authenticator,
+      Authenticator authenticator,
       Supplier<JsonObject> resourceMetadata) {
     this.grpc =
         GrpcServer.server(

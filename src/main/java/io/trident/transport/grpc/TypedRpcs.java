@@ -1,6 +1,8 @@
 package io.trident.transport.grpc;
 
 import com.google.protobuf.Descriptors;
+import io.trident.auth.AuthFailure;
+import io.trident.auth.Authenticator;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.CallToolEvent;
 import io.trident.grpc.v1.CallToolRequest;
@@ -25,6 +27,7 @@ import io.trident.server.model.CompletionReference;
 import io.trident.server.model.Page;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcError;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
@@ -34,6 +37,7 @@ import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.Service;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The typed RPCs of {@code mcp.v1.Mcp}: each call stands alone (no session), is checked by {@link
@@ -43,14 +47,14 @@ import java.util.function.BiFunction;
 final class TypedRpcs implements Service {
 
   private final McpServer server;
-  private final GrpcAuthenticator authenticator;
+  private final Authenticator authenticator;
   private final Handler<GrpcServerRequest<io.trident.grpc.v1.Envelope, io.trident.grpc.v1.Envelope>>
       connect;
   private final AtomicLong callIds = new AtomicLong();
 
   TypedRpcs(
       McpServer server,
-      GrpcAuthenticator authenticator,
+      Authenticator authenticator,
       Handler<GrpcServerRequest<io.trident.grpc.v1.Envelope, io.trident.grpc.v1.Envelope>>
           connect) {
     this.server = server;
@@ -70,11 +74,13 @@ final class TypedRpcs implements Service {
 
   @Override
   public void bind(GrpcServer grpc) {
-    unary(grpc, McpGrpcService.Initialize, this::initialize);
-    unary(grpc, McpGrpcService.Ping, (call, req) -> Future.succeededFuture(ping()));
+    unary(grpc, McpGrpcService.Initialize, null, null, this::initialize);
+    unary(grpc, McpGrpcService.Ping, null, null, (call, req) -> Future.succeededFuture(ping()));
     unary(
         grpc,
         McpGrpcService.ListTools,
+        "tools/list",
+        null,
         (call, req) -> {
           Page<io.trident.server.model.ToolInfo> page =
               server.listTools(call.principal(), cursor(req.getCursor()));
@@ -86,6 +92,8 @@ final class TypedRpcs implements Service {
     unary(
         grpc,
         McpGrpcService.ListResources,
+        "resources/list",
+        null,
         (call, req) -> {
           var page = server.listResources(call.principal(), cursor(req.getCursor()));
           ListResourcesResponse.Builder out = ListResourcesResponse.newBuilder();
@@ -96,6 +104,8 @@ final class TypedRpcs implements Service {
     unary(
         grpc,
         McpGrpcService.ListResourceTemplates,
+        "resources/templates/list",
+        null,
         (call, req) -> {
           var page = server.listResourceTemplates(call.principal(), cursor(req.getCursor()));
           ListResourceTemplatesResponse.Builder out = ListResourceTemplatesResponse.newBuilder();
@@ -106,6 +116,8 @@ final class TypedRpcs implements Service {
     unary(
         grpc,
         McpGrpcService.ListPrompts,
+        "prompts/list",
+        null,
         (call, req) -> {
           var page = server.listPrompts(call.principal(), cursor(req.getCursor()));
           ListPromptsResponse.Builder out = ListPromptsResponse.newBuilder();
@@ -115,7 +127,7 @@ final class TypedRpcs implements Service {
         });
     bindReadResource(grpc);
     bindGetPrompt(grpc);
-    unary(grpc, McpGrpcService.Complete, (call, req) -> complete(req));
+    unary(grpc, McpGrpcService.Complete, "completion/complete", null, (call, req) -> complete(req));
     grpc.callHandler(McpGrpcService.CallTool, this::callTool);
     grpc.callHandler(McpGrpcService.Connect, connect);
   }
@@ -147,6 +159,8 @@ final class TypedRpcs implements Service {
         request ->
             withCall(
                 request,
+                "resources/read",
+                req -> new JsonObject().put("uri", req.getUri()),
                 (call, req) -> {
                   if (req.getUri().isEmpty()) {
                     return Future.failedFuture(McpException.invalidParams("uri is required"));
@@ -170,6 +184,8 @@ final class TypedRpcs implements Service {
         request ->
             withCall(
                 request,
+                "prompts/get",
+                req -> new JsonObject().put("name", req.getName()),
                 (GrpcCall call, GetPromptRequest req) -> {
                   if (req.getName().isEmpty()) {
                     return Future.failedFuture(McpException.invalidParams("name is required"));
@@ -208,6 +224,8 @@ final class TypedRpcs implements Service {
     // The body's result is the stream's last message; events go out before it.
     withCall(
         request,
+        "tools/call",
+        req -> new JsonObject().put("name", req.getName()),
         (call, req) -> {
           GrpcServerResponse<CallToolRequest, CallToolEvent> response = request.response();
           if (req.getName().isEmpty()) {
@@ -309,13 +327,25 @@ final class TypedRpcs implements Service {
   private <Req, Resp> void unary(
       GrpcServer grpc,
       ServiceMethod<Req, Resp> method,
+      String mcpMethod,
+      Function<Req, JsonObject> target,
       BiFunction<GrpcCall, Req, Future<Resp>> body) {
-    grpc.callHandler(method, request -> withCall(request, body));
+    grpc.callHandler(method, request -> withCall(request, mcpMethod, target, body));
   }
 
-  /** Checks the metadata, reads the single request message, runs the body, answers or fails. */
+  /**
+   * Checks the metadata and the caller, reads the single request message, authorizes it as the MCP
+   * method it stands for (with its target: tool, resource or prompt), runs the body, answers or
+   * fails.
+   *
+   * @param mcpMethod the MCP method this RPC is, for authorization; null for none (lifecycle)
+   * @param target the params naming the target of the request, or null
+   */
   private <Req, Resp> void withCall(
-      GrpcServerRequest<Req, Resp> request, BiFunction<GrpcCall, Req, Future<Resp>> body) {
+      GrpcServerRequest<Req, Resp> request,
+      String mcpMethod,
+      Function<Req, JsonObject> target,
+      BiFunction<GrpcCall, Req, Future<Resp>> body) {
     String what = request.methodName();
     // A message over the size limit is dropped by the decoder, so last() would see no message at
     // all: the call is refused here, once, and whatever last() yields afterwards is ignored.
@@ -325,8 +355,28 @@ final class TypedRpcs implements Service {
           refused[0] = true;
           GrpcErrors.fail(request.response(), invalid, what);
         });
+    // Nothing is read before the caller is known.
+    request.pause();
     GrpcCall.of(request, authenticator)
-        .compose(call -> request.last().compose(message -> body.apply(call, message)))
+        .compose(
+            call -> {
+              Future<Req> message = request.last();
+              request.resume();
+              return message.compose(
+                  m -> {
+                    AuthFailure denied =
+                        mcpMethod == null
+                            ? null
+                            : server
+                                .guard()
+                                .check(
+                                    call.principal(),
+                                    "grpc",
+                                    mcpMethod,
+                                    target == null ? null : target.apply(m));
+                    return denied != null ? Future.failedFuture(denied) : body.apply(call, m);
+                  });
+            })
         .onComplete(
             ar -> {
               if (refused[0]) {

@@ -2,6 +2,7 @@ package io.trident.transport.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trident.auth.Authenticator;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
 import io.trident.backend.Tool;
@@ -99,7 +100,7 @@ class GrpcTransportTest {
 
   private Vertx vertx;
   private Backend backend;
-  private GrpcAuthenticator authenticator = request -> Future.succeededFuture(CALLER);
+  private Authenticator authenticator = Authenticator.open(CALLER);
   private SocketAddress address;
   private final List<McpGrpcClient> clients = new ArrayList<>();
   private final List<GrpcClient> rawClients = new ArrayList<>();
@@ -182,7 +183,7 @@ class GrpcTransportTest {
             new McpServer(vertx, backend, server),
             options,
             authenticator,
-            GrpcTransport.basicMetadata(options));
+            GrpcTransport.resourceMetadata(options, () -> 0, authenticator));
     GrpcVerticle verticle = new GrpcVerticle(transport, options);
     await(vertx.deployVerticle(verticle));
     address = SocketAddress.inetSocketAddress(verticle.actualPort(), "127.0.0.1");
@@ -752,7 +753,7 @@ class GrpcTransportTest {
       start(
           o ->
               new GrpcTransportOptions(
-                  o.host(), o.port(), o.maxMessageBytes(), true, null, null, false),
+                  o.host(), o.port(), o.maxMessageBytes(), true, null, null, null, false),
           s -> s);
       GrpcClientRequest<ServerReflectionRequest, ServerReflectionResponse> request =
           await(rawClient().request(address, REFLECTION));
@@ -786,7 +787,7 @@ class GrpcTransportTest {
     @Test
     void aMessageOverTheLimitIsResourceExhaustedAndTheServerServesOn() {
       start(
-          o -> new GrpcTransportOptions(o.host(), o.port(), 1024, false, null, null, false),
+          o -> new GrpcTransportOptions(o.host(), o.port(), 1024, false, null, null, null, false),
           s -> s);
       McpGrpcClient c = client();
       McpGrpcException e =
@@ -803,15 +804,22 @@ class GrpcTransportTest {
     @Test
     void metadataFromTheClientOptionsAndTheCallReachTheServer() {
       authenticator =
-          request ->
-              Future.succeededFuture(
+          new Authenticator() {
+            @Override
+            public Future<Principal> authenticate(io.trident.auth.Credentials credentials) {
+              return Future.succeededFuture(
                   new Principal(
-                      request.headers().get("authorization")
-                          + " / "
-                          + request.headers().get("x-mcp-api-key"),
-                      Set.of(),
+                      credentials.bearerToken() + " / " + credentials.apiKey(),
+                      Set.of("*"),
                       "test",
                       Map.of()));
+            }
+
+            @Override
+            public JsonObject resourceMetadata(String resourceUrl) {
+              return new JsonObject().put("resource", resourceUrl);
+            }
+          };
       start();
       McpGrpcClient c = client(new McpGrpcClientOptions().setBearerToken("t0ken"));
       CallToolResult r =
@@ -821,7 +829,7 @@ class GrpcTransportTest {
                   new JsonObject(),
                   new CallOptions().addMetadata("X-MCP-API-Key", "k1")));
       assertThat(StructCodec.fromStruct(r.getStructuredContent()).getString("subject"))
-          .isEqualTo("Bearer t0ken / k1");
+          .isEqualTo("t0ken / k1");
     }
   }
 
@@ -870,6 +878,7 @@ class GrpcTransportTest {
                   false,
                   cert.toString(),
                   key.toString(),
+                  null,
                   false),
           s -> s);
     }
@@ -1151,7 +1160,7 @@ class GrpcTransportTest {
     @Test
     void anEnvelopeOverTheLimitEndsTheStreamWithResourceExhausted() {
       start(
-          o -> new GrpcTransportOptions(o.host(), o.port(), 1024, false, null, null, false),
+          o -> new GrpcTransportOptions(o.host(), o.port(), 1024, false, null, null, null, false),
           s -> s);
       ConnectSession session = open(client());
       initialize(session, null);
