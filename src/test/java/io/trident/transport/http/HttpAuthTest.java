@@ -533,6 +533,36 @@ class HttpAuthTest {
     assertThat(toolNames(listOnly.post(request(1, "tools/list", null)))).isEmpty();
   }
 
+  @Test
+  void aSteppedUpTokenCountsOnTheSameSession() {
+    start();
+    McpHttpClient bob = bearer(hs("bob", "tools:list tools:call"));
+    bob.initialize();
+    Reply denied = bob.post(toolCall(1, ADMIN_TOOL, null, null));
+    assertThat(denied.status).isEqualTo(403);
+    assertThat(denied.header("WWW-Authenticate")).isEqualTo(scopeChallenge("admin"));
+    // The client gets a token with the scope the challenge named and retries on its session.
+    bob.credentials.put("Authorization", "Bearer " + hs("bob", "tools:list tools:call admin"));
+    Reply retried = bob.post(toolCall(2, ADMIN_TOOL, null, null));
+    assertThat(retried.status).as("body %s", retried.body()).isEqualTo(200);
+    assertThat(toolNames(bob.post(request(3, "tools/list", null)))).contains(ADMIN_TOOL);
+  }
+
+  @Test
+  void aNarrowerTokenCountsOnTheSameSession() {
+    start();
+    McpHttpClient bob = bearer(hs("bob", "tools:list tools:call admin"));
+    bob.initialize();
+    assertThat(bob.post(toolCall(1, ADMIN_TOOL, null, null)).status).isEqualTo(200);
+    // The scopes of the session's first token are not kept: each request is its own caller's.
+    bob.credentials.put("Authorization", "Bearer " + hs("bob", "tools:list tools:call"));
+    Reply r = bob.post(toolCall(2, ADMIN_TOOL, null, null));
+    assertThat(r.status).as("body %s", r.body()).isEqualTo(403);
+    assertThat(toolNames(bob.post(request(3, "tools/list", null)))).doesNotContain(ADMIN_TOOL);
+    JsonObject me = whoami(bob.post(toolCall(4, "whoami", null, null)));
+    assertThat(me.getJsonArray("scopes").getList()).containsExactly("tools:call", "tools:list");
+  }
+
   // --- Sessions belong to their caller ----------------------------------------------------------
 
   @Test
