@@ -54,7 +54,7 @@ public final class McpSession {
   private final McpServer server;
   private final Vertx vertx;
   private final Context context;
-  private final Principal principal;
+  private Principal principal;
   private final String transport;
   private final MessageSink sink;
   private final McpDispatcher dispatcher;
@@ -82,6 +82,16 @@ public final class McpSession {
     this.dispatcher = new McpDispatcher(server, this);
     this.logLevel = LogLevel.parse(server.options().defaultLogLevel()).orElse(LogLevel.INFO);
     this.unlisten = server.backend().addListener(new SessionNotifier());
+  }
+
+  /**
+   * The caller of the messages handled from now on, as the transport authenticated it again: same
+   * owner, but scopes and claims of the credential it presents now (a stepped-up or narrower
+   * token), never those of the one that opened the session. Requests already running keep theirs.
+   * Call on the session's context.
+   */
+  public void authenticatedAs(Principal caller) {
+    this.principal = caller;
   }
 
   /**

@@ -23,39 +23,39 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Real keys and tokens for the auth tests, made fresh in each test run. */
-final class TestKeys {
+public final class TestKeys {
 
-  static final String ISSUER = "https://issuer.test";
-  static final String AUDIENCE = "trident-test";
+  public static final String ISSUER = "https://issuer.test";
+  public static final String AUDIENCE = "trident-test";
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
   private TestKeys() {}
 
-  static KeyPair rsa() throws Exception {
+  public static KeyPair rsa() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     return g.generateKeyPair();
   }
 
-  static KeyPair ec() throws Exception {
+  public static KeyPair ec() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     return g.generateKeyPair();
   }
 
-  static String secret() {
+  public static String secret() {
     byte[] b = new byte[32];
     new SecureRandom().nextBytes(b);
     return B64URL.encodeToString(b);
   }
 
-  static Path write(Path dir, String name, String content) throws Exception {
+  public static Path write(Path dir, String name, String content) throws Exception {
     Path file = dir.resolve(name);
     Files.writeString(file, content, StandardCharsets.UTF_8);
     return file;
   }
 
-  static String pem(String type, byte[] der) {
+  public static String pem(String type, byte[] der) {
     return "-----BEGIN "
         + type
         + "-----\n"
@@ -65,16 +65,16 @@ final class TestKeys {
         + "-----\n";
   }
 
-  static String publicPem(KeyPair kp) {
+  public static String publicPem(KeyPair kp) {
     return pem("PUBLIC KEY", kp.getPublic().getEncoded());
   }
 
-  static String privatePem(KeyPair kp) {
+  public static String privatePem(KeyPair kp) {
     return pem("PRIVATE KEY", kp.getPrivate().getEncoded());
   }
 
   /** A public JWK of {@code kp} with {@code kid}. */
-  static JsonObject jwk(KeyPair kp, String kid) {
+  public static JsonObject jwk(KeyPair kp, String kid) {
     if (kp.getPublic() instanceof RSAPublicKey rsa) {
       return new JsonObject()
           .put("kty", "RSA")
@@ -93,12 +93,12 @@ final class TestKeys {
         .put("y", b64(fixed(ec.getW().getAffineY(), 32)));
   }
 
-  static JsonObject jwks(JsonObject... keys) {
+  public static JsonObject jwks(JsonObject... keys) {
     return new JsonObject().put("keys", new io.vertx.core.json.JsonArray(List.of((Object[]) keys)));
   }
 
   /** Signs {@code claims} with a private key (RS256 or ES256), adding {@code kid} when not null. */
-  static String sign(Vertx vertx, KeyPair kp, String kid, JsonObject claims) {
+  public static String sign(Vertx vertx, KeyPair kp, String kid, JsonObject claims) {
     String alg = kp.getPublic() instanceof RSAPublicKey ? "RS256" : "ES256";
     PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(alg).setBuffer(privatePem(kp));
     if (kid != null) {
@@ -109,7 +109,7 @@ final class TestKeys {
   }
 
   /** Signs {@code claims} with HS256. */
-  static String signHs(Vertx vertx, String secret, JsonObject claims) {
+  public static String signHs(Vertx vertx, String secret, JsonObject claims) {
     PubSecKeyOptions key =
         new PubSecKeyOptions()
             .setAlgorithm("HS256")
@@ -119,7 +119,8 @@ final class TestKeys {
   }
 
   /** A token assembled by hand: {@code header.payload.signature}, HMAC-SHA256 over any bytes. */
-  static String handMade(JsonObject header, JsonObject claims, byte[] hmacSecret) throws Exception {
+  public static String handMade(JsonObject header, JsonObject claims, byte[] hmacSecret)
+      throws Exception {
     String signingInput =
         B64URL.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8))
             + "."
@@ -135,7 +136,7 @@ final class TestKeys {
   }
 
   /** Claims that pass every check: right issuer and audience, an hour left. */
-  static JsonObject claims(String sub, String scope) {
+  public static JsonObject claims(String sub, String scope) {
     long now = System.currentTimeMillis() / 1000;
     JsonObject c =
         new JsonObject()
@@ -150,7 +151,7 @@ final class TestKeys {
     return c;
   }
 
-  static AuthSettings.Jwt jwt(
+  public static AuthSettings.Jwt jwt(
       String secretFile, List<String> publicKeyFiles, String jwksFile, String jwksUrl) {
     return new AuthSettings.Jwt(
         secretFile,

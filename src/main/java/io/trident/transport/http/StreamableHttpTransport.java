@@ -245,6 +245,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
         .context()
         .runOnContext(
             v -> {
+              session.mcp().authenticatedAs(principal);
               if (decoded instanceof JsonRpcCodec.Single single) {
                 if (single.message() instanceof JsonRpcMessage.Request r) {
                   session.handleRequest(r, response);
@@ -485,16 +486,18 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
           session
               .context()
               .runOnContext(
-                  v ->
-                      session
-                          .mcp()
-                          .handle(decoded)
-                          .onComplete(
-                              ar -> {
-                                if (ar.succeeded() && ar.result() != null) {
-                                  session.writeLegacy(ar.result());
-                                }
-                              }));
+                  v -> {
+                    session.mcp().authenticatedAs(principal);
+                    session
+                        .mcp()
+                        .handle(decoded)
+                        .onComplete(
+                            ar -> {
+                              if (ar.succeeded() && ar.result() != null) {
+                                session.writeLegacy(ar.result());
+                              }
+                            });
+                  });
         });
   }
 

@@ -32,6 +32,9 @@ final class McpHttpClient implements AutoCloseable {
   String sessionId;
   String protocolVersion;
 
+  /** Headers sent on every exchange built from {@link #postHeaders()} etc. (credentials). */
+  final Map<String, String> credentials = new LinkedHashMap<>();
+
   McpHttpClient(Vertx vertx, int port) {
     this(vertx, port, new HttpClientOptions());
   }
@@ -102,6 +105,7 @@ final class McpHttpClient implements AutoCloseable {
   }
 
   private void sessionHeaders(Map<String, String> h) {
+    h.putAll(credentials);
     if (sessionId != null) {
       h.put("Mcp-Session-Id", sessionId);
     }
