@@ -477,10 +477,9 @@ class GrpcAuthTest {
   void onConnectToolsListIsFilteredAndToolScopesApply() {
     ConnectSession session = await(bearer(hs("bob", "tools:list tools:call")).connect());
     initialize(session);
-    List<Object> names =
+    List<String> names =
         await(session.request("tools/list", null)).getJsonArray("tools").stream()
             .map(t -> ((JsonObject) t).getString("name"))
-            .map(Object.class::cast)
             .toList();
     assertThat(names).contains("whoami", COUNTED_TOOL).doesNotContain(ADMIN_TOOL);
     JsonRpcException denied =
