@@ -76,7 +76,7 @@ public final class HttpBench {
   static double warmupSeconds = 10;
   static double warmupMaxSeconds = 60;
   static double durationSeconds = 10;
-  private static int sessions = 64;
+  static int sessions = 64;
   static int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
   private static List<String> modes = List.of("json", "sse", "bare");
   private static String jar = "target/trident.jar";
@@ -104,7 +104,7 @@ public final class HttpBench {
   private static final int DRAIN_TIMEOUT_SECONDS = 20;
 
   /** Every child we started, so that a shutdown hook can kill whatever is still running. */
-  private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+  static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
 
   private static final ScheduledExecutorService WATCHDOG = daemonScheduler("bench-watchdog");
 
@@ -348,34 +348,61 @@ public final class HttpBench {
 
   private static ModeResult runMode(String mode, String javaBin, Vertx vertx, List<Context> loops)
       throws Exception {
-    ModeResult r = new ModeResult(mode);
     int port = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(javaBin);
-    command.addAll(serverJavaOptions);
     boolean trident = !mode.equals("bare");
+    List<String> command;
     if (trident) {
-      command.addAll(
-          List.of(
-              "-jar",
-              jar,
-              "--transport",
-              "http",
-              "--port",
-              "" + port,
-              "--no-auth",
-              "--backend",
-              "default"));
+      List<String> extra = new ArrayList<>(List.of("--no-auth"));
       if (mode.equals("sse")) {
         Path config = Files.createTempFile("trident-http-bench-", ".yaml");
         config.toFile().deleteOnExit();
         Files.writeString(config, "http:\n  alwaysSse: true\n");
-        command.addAll(List.of("--config", config.toString()));
+        extra.addAll(List.of("--config", config.toString()));
       }
+      command = tridentCommand(javaBin, port, extra);
     } else {
+      command = new ArrayList<>();
+      command.add(javaBin);
+      command.addAll(serverJavaOptions);
       command.addAll(
           List.of("-cp", bareClassPath, BareHttpServer.class.getName(), Integer.toString(port)));
     }
+    return runServer(mode, command, port, trident, mode.equals("sse"), Map.of(), vertx, loops);
+  }
+
+  /**
+   * The command line of a Trident serving Streamable HTTP on {@code port} with the default backend,
+   * then {@code extra} (its auth options, a config file).
+   */
+  static List<String> tridentCommand(String javaBin, int port, List<String> extra) {
+    List<String> command = new ArrayList<>();
+    command.add(javaBin);
+    command.addAll(serverJavaOptions);
+    command.addAll(
+        List.of("-jar", jar, "--transport", "http", "--port", "" + port, "--backend", "default"));
+    command.addAll(extra);
+    return command;
+  }
+
+  /**
+   * One mode: spawns {@code command} (a server that listens on {@code port}), opens the sessions
+   * with {@code headers} on every request, drives the load and stops the server. Shared with {@link
+   * AuthBench}.
+   *
+   * @param trident whether the server is Trident (answers carry the request ids; stopped as such)
+   * @param sse whether every answer must be an SSE stream
+   */
+  static ModeResult runServer(
+      String mode,
+      List<String> command,
+      int port,
+      boolean trident,
+      boolean sse,
+      Map<String, String> headers,
+      Vertx vertx,
+      List<Context> loops)
+      throws Exception {
+    ModeResult r = new ModeResult(mode);
     r.command = String.join(" ", command);
     r.log = logDir.resolve("http-" + mode + ".log");
     System.out.printf(Locale.ROOT, "%-4s: %s%n", mode, r.command);
@@ -402,8 +429,8 @@ public final class HttpBench {
       System.out.printf(Locale.ROOT, "listening after %.0f ms; ", r.startMillis);
       System.out.flush();
 
-      load =
-          new HttpLoad(vertx, loops, port, sessions, mode.equals("sse"), trident, poolPerSession);
+      load = new HttpLoad(vertx, loops, port, sessions, sse, trident, poolPerSession);
+      headers.forEach(load::header);
       String openFailure = load.open(OPEN_TIMEOUT_SECONDS);
       if (openFailure != null) {
         r.setupFailure = "opening " + sessions + " sessions: " + openFailure;

@@ -2,6 +2,7 @@ package io.trident.bench;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -57,6 +58,7 @@ final class HttpLoad extends BenchLoad {
   private final boolean checkIds;
   private final boolean poolPerSession;
   private final List<Session> sessions = new ArrayList<>();
+  private final MultiMap extraHeaders = HttpHeaders.headers();
 
   /**
    * @param loops client event-loop contexts; sessions are spread over them round-robin
@@ -86,6 +88,20 @@ final class HttpLoad extends BenchLoad {
       }
       sessions.add(new Session(i, loops.get(i % loops.size()), client));
     }
+  }
+
+  /**
+   * Sends {@code name: value} with every request of every session (initialize included), e.g. an
+   * {@code Authorization} header; call before {@link #open}.
+   */
+  HttpLoad header(String name, String value) {
+    extraHeaders.add(name, value);
+    return this;
+  }
+
+  private RequestOptions withExtraHeaders(RequestOptions options) {
+    extraHeaders.forEach(options::addHeader);
+    return options;
   }
 
   private HttpClientAgent newClient(int port, int poolSize) {
@@ -363,12 +379,13 @@ final class HttpLoad extends BenchLoad {
 
     Future<Void> open() {
       RequestOptions init =
-          new RequestOptions()
-              .setMethod(HttpMethod.POST)
-              .setURI(PATH)
-              .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
-              .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
-              .putHeader(HttpHeaders.ACCEPT, ACCEPT_BOTH);
+          withExtraHeaders(
+              new RequestOptions()
+                  .setMethod(HttpMethod.POST)
+                  .setURI(PATH)
+                  .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
+                  .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+                  .putHeader(HttpHeaders.ACCEPT, ACCEPT_BOTH));
       return client
           .request(init)
           .compose(req -> req.send(INITIALIZE))
@@ -397,14 +414,15 @@ final class HttpLoad extends BenchLoad {
                   return Future.failedFuture("initialize: no Mcp-Session-Id header in the answer");
                 }
                 callOptions =
-                    new RequestOptions()
-                        .setMethod(HttpMethod.POST)
-                        .setURI(PATH)
-                        .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
-                        .putHeader(HttpHeaders.ACCEPT, ACCEPT_BOTH)
-                        .putHeader(SESSION_HEADER, a.sessionId)
-                        .putHeader(VERSION_HEADER, VERSION);
+                    withExtraHeaders(
+                        new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setURI(PATH)
+                            .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
+                            .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+                            .putHeader(HttpHeaders.ACCEPT, ACCEPT_BOTH)
+                            .putHeader(SESSION_HEADER, a.sessionId)
+                            .putHeader(VERSION_HEADER, VERSION));
                 return client.request(callOptions);
               })
           .compose(req -> req.send(INITIALIZED))

@@ -33,6 +33,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -104,6 +105,12 @@ public final class McpGrpcClient {
         http.setTrustAll(true).setVerifyHost(false);
       } else if (copy.getTrustPemPath() != null) {
         http.setTrustOptions(new PemTrustOptions().addCertPath(copy.getTrustPemPath()));
+      }
+      if (copy.getKeyCertPemPath() != null) {
+        http.setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertPath(copy.getKeyCertPemPath())
+                .setKeyPath(copy.getKeyPemPath()));
       }
     }
     GrpcClient grpc =

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * How an {@link McpGrpcClient} reaches a server: default deadline, metadata sent on every call
- * (credentials), the MCP protocol version it asks for, message size limit and TLS. Mutable and
- * fluent like Vert.x options; the client copies it, so later changes do not affect a client.
+ * (credentials), the MCP protocol version it asks for, message size limit and TLS (with, for mTLS,
+ * a client certificate). Mutable and fluent like Vert.x options; the client copies it, so later
+ * changes do not affect a client.
  */
 public final class McpGrpcClientOptions {
 
@@ -26,6 +27,8 @@ public final class McpGrpcClientOptions {
   private boolean ssl;
   private String trustPemPath;
   private boolean trustAll;
+  private String keyCertPemPath;
+  private String keyPemPath;
 
   public McpGrpcClientOptions() {}
 
@@ -37,6 +40,8 @@ public final class McpGrpcClientOptions {
     this.ssl = other.ssl;
     this.trustPemPath = other.trustPemPath;
     this.trustAll = other.trustAll;
+    this.keyCertPemPath = other.keyCertPemPath;
+    this.keyPemPath = other.keyPemPath;
   }
 
   public Duration getTimeout() {
@@ -126,6 +131,34 @@ public final class McpGrpcClientOptions {
   public McpGrpcClientOptions setTrustAll(boolean trustAll) {
     this.trustAll = trustAll;
     if (trustAll) {
+      this.ssl = true;
+    }
+    return this;
+  }
+
+  public String getKeyCertPemPath() {
+    return keyCertPemPath;
+  }
+
+  public String getKeyPemPath() {
+    return keyPemPath;
+  }
+
+  /**
+   * The client certificate presented in the TLS handshake, for servers that authenticate callers by
+   * certificate (mTLS); implies TLS. The client offers it only to a server whose requested CAs
+   * include its issuer. Both null: no client certificate.
+   *
+   * @param certPath PEM file of the certificate chain, leaf first
+   * @param keyPath PEM file of its private key (PKCS#8, or PKCS#1 for RSA)
+   */
+  public McpGrpcClientOptions setKeyCertPem(String certPath, String keyPath) {
+    if ((certPath == null) != (keyPath == null)) {
+      throw new IllegalArgumentException("the certificate and its key must be set together");
+    }
+    this.keyCertPemPath = certPath;
+    this.keyPemPath = keyPath;
+    if (certPath != null) {
       this.ssl = true;
     }
     return this;

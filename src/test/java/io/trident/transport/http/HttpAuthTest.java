@@ -53,9 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class HttpAuthTest {
+public class HttpAuthTest {
 
-  static final String ADMIN_TOOL = "admin_reset";
+  public static final String ADMIN_TOOL = "admin_reset";
 
   @TempDir Path dir;
 
@@ -107,7 +107,8 @@ class HttpAuthTest {
     Files.writeString(keysFile, yaml, StandardCharsets.UTF_8);
   }
 
-  private static String entry(
+  /** One entry of an API keys file, for {@code key}. */
+  public static String entry(
       String key, String subject, String scopes, String expires, boolean revoked) {
     return "  - hash: "
         + ApiKeyStore.hash(key)
@@ -133,7 +134,8 @@ class HttpAuthTest {
         new AuthSettings.Metadata(List.of(TestKeys.ISSUER), null));
   }
 
-  static Backend backend(Vertx vertx) {
+  /** The default backend plus {@link #ADMIN_TOOL}, which needs the scope {@code admin}. */
+  public static Backend backend(Vertx vertx) {
     Backend b = new Backend();
     new DefaultBackend().register(b, vertx);
     b.addTool(

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.trident.auth.AuthChain;
 import io.trident.auth.AuthSettings;
 import io.trident.auth.RequestGuard;
+import io.trident.auth.TestCerts;
 import io.trident.auth.TestKeys;
 import io.trident.backend.Backend;
 import io.trident.server.McpServer;
@@ -21,25 +22,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.junit5.VertxExtension;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509KeyManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +48,7 @@ class HttpMtlsTest {
   @TempDir Path dir;
 
   private Vertx vertx;
+  private TestCerts certs;
   private String secret;
   private StreamableHttpTransport transport;
   private AuthChain chain;
@@ -71,11 +61,12 @@ class HttpMtlsTest {
     secret = TestKeys.secret();
     // Server certificate (self-signed; clients trust all), the client CA and a client it signed,
     // and a second CA with a client of its own.
-    openssl(selfSigned("server", "/CN=localhost", false));
-    openssl(selfSigned("ca", "/CN=Trident Test Client CA", true));
-    clientCert("alice", "/CN=alice/OU=eng/O=Acme", "ca");
-    openssl(selfSigned("rogue-ca", "/CN=Rogue CA", true));
-    clientCert("mallory", "/CN=mallory/O=Rogue", "rogue-ca");
+    certs = new TestCerts(dir);
+    certs.selfSigned("server", "/CN=localhost", false);
+    certs.selfSigned("ca", "/CN=Trident Test Client CA", true);
+    certs.clientCert("alice", "/CN=alice/OU=eng/O=Acme", "ca");
+    certs.selfSigned("rogue-ca", "/CN=Rogue CA", true);
+    certs.clientCert("mallory", "/CN=mallory/O=Rogue", "rogue-ca");
 
     Path secretFile = TestKeys.write(dir, "jwt.secret", secret);
     AuthSettings settings =
@@ -117,85 +108,7 @@ class HttpMtlsTest {
   }
 
   private String pem(String name) {
-    return dir.resolve(name).toString();
-  }
-
-  private List<String> selfSigned(String name, String subject, boolean ca) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                pem(name + ".key"),
-                "-out",
-                pem(name + ".pem"),
-                "-days",
-                "1",
-                "-subj",
-                subject));
-    if (ca) {
-      cmd.addAll(
-          List.of(
-              "-addext",
-              "basicConstraints=critical,CA:TRUE",
-              "-addext",
-              "keyUsage=critical,keyCertSign,cRLSign"));
-    } else {
-      cmd.addAll(List.of("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"));
-    }
-    return cmd;
-  }
-
-  private void clientCert(String name, String subject, String ca) throws Exception {
-    openssl(
-        List.of(
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            pem(name + ".key"),
-            "-out",
-            pem(name + ".csr"),
-            "-subj",
-            subject));
-    Path ext = TestKeys.write(dir, name + ".ext", "extendedKeyUsage=clientAuth\n");
-    openssl(
-        List.of(
-            "x509",
-            "-req",
-            "-in",
-            pem(name + ".csr"),
-            "-CA",
-            pem(ca + ".pem"),
-            "-CAkey",
-            pem(ca + ".key"),
-            "-CAcreateserial",
-            "-out",
-            pem(name + ".pem"),
-            "-days",
-            "1",
-            "-extfile",
-            ext.toString()));
-  }
-
-  private void openssl(List<String> args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("openssl");
-    cmd.addAll(args);
-    Path log = dir.resolve("openssl.log");
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("%s: %s", cmd, Files.readString(log)).isZero();
+    return certs.path(name);
   }
 
   private McpHttpClient client(String certName) {
@@ -254,7 +167,7 @@ class HttpMtlsTest {
             .setSsl(true)
             .setTrustAll(true)
             .setVerifyHost(false)
-            .setKeyCertOptions(KeyCertOptions.wrap(alwaysPresent("mallory")));
+            .setKeyCertOptions(KeyCertOptions.wrap(certs.alwaysPresent("mallory")));
     McpHttpClient mallory = new McpHttpClient(vertx, port, options);
     clients.add(mallory);
     Future<Reply> attempt =
@@ -271,56 +184,6 @@ class HttpMtlsTest {
                 ar -> Future.succeededFuture(ar.failed() ? ar.cause() : ar.result().status)));
     assertThat(outcome).as("TLS failure, not an HTTP answer").isInstanceOf(Throwable.class);
     assertThat(transport.sessionCount()).isZero();
-  }
-
-  /** A key manager that offers {@code name}'s certificate to every server. */
-  private X509KeyManager alwaysPresent(String name) throws Exception {
-    X509Certificate cert;
-    try (var in = Files.newInputStream(dir.resolve(name + ".pem"))) {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    String pemKey = Files.readString(dir.resolve(name + ".key"));
-    byte[] der =
-        Base64.getMimeDecoder()
-            .decode(pemKey.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
-    PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-    return new X509ExtendedKeyManager() {
-      @Override
-      public String[] getClientAliases(String keyType, Principal[] issuers) {
-        return new String[] {name};
-      }
-
-      @Override
-      public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-        return name;
-      }
-
-      @Override
-      public String chooseEngineClientAlias(
-          String[] keyType, Principal[] issuers, SSLEngine engine) {
-        return name;
-      }
-
-      @Override
-      public String[] getServerAliases(String keyType, Principal[] issuers) {
-        return null;
-      }
-
-      @Override
-      public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return null;
-      }
-
-      @Override
-      public X509Certificate[] getCertificateChain(String alias) {
-        return new X509Certificate[] {cert};
-      }
-
-      @Override
-      public PrivateKey getPrivateKey(String alias) {
-        return key;
-      }
-    };
   }
 
   @Test
