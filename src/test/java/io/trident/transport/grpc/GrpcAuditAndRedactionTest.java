@@ -4,18 +4,11 @@ import static io.trident.transport.grpc.GrpcTransportTest.await;
 import static io.trident.transport.grpc.GrpcTransportTest.grpcFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import ch.qos.logback.core.read.ListAppender;
 import io.trident.auth.ApiKeyStore;
 import io.trident.auth.AuditEvent;
-import io.trident.auth.AuditLog;
 import io.trident.auth.AuthChain;
 import io.trident.auth.AuthSettings;
+import io.trident.auth.LogCapture;
 import io.trident.auth.TestKeys;
 import io.trident.backend.Backend;
 import io.trident.client.grpc.CallOptions;
@@ -31,19 +24,15 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the server writes about gRPC calls, as {@code HttpAuditAndRedactionTest} checks it for HTTP:
@@ -54,10 +43,6 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GrpcAuditAndRedactionTest {
 
-  private static final String[] DEBUGGED = {
-    Logger.ROOT_LOGGER_NAME, "io.trident", "io.vertx", "io.netty", "com.networknt"
-  };
-
   @TempDir Path dir;
 
   private Vertx vertx;
@@ -66,28 +51,12 @@ class GrpcAuditAndRedactionTest {
   private AuthChain chain;
   private SocketAddress address;
   private final List<McpGrpcClient> clients = new ArrayList<>();
-  private final ListAppender<ILoggingEvent> all = new ListAppender<>();
-  private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
-  private final Map<String, Level> savedLevels = new HashMap<>();
+  private LogCapture logs;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    for (String name : DEBUGGED) {
-      Logger l = logging.getLogger(name);
-      savedLevels.put(name, l.getLevel());
-      l.setLevel(Level.DEBUG);
-    }
-    all.setContext(logging);
-    all.start();
-    logging.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(all);
-    audit.setContext(logging);
-    audit.start();
-    Logger auditLogger = logging.getLogger(AuditLog.LOGGER_NAME);
-    auditLogger.addAppender(audit);
-    // The audit logger may not be additive: catch its lines in the redaction check as well.
-    auditLogger.addAppender(all);
+    logs = LogCapture.debugEverything();
 
     secret = TestKeys.secret();
     Path secretFile = TestKeys.write(dir, "jwt.secret", secret);
@@ -117,11 +86,7 @@ class GrpcAuditAndRedactionTest {
   void tearDown() {
     clients.forEach(McpGrpcClient::close);
     await(chain.close());
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    logging.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(all);
-    logging.getLogger(AuditLog.LOGGER_NAME).detachAppender(all);
-    logging.getLogger(AuditLog.LOGGER_NAME).detachAppender(audit);
-    savedLevels.forEach((name, level) -> logging.getLogger(name).setLevel(level));
+    logs.close();
   }
 
   private McpGrpcClient client(McpGrpcClientOptions options) {
@@ -170,59 +135,16 @@ class GrpcAuditAndRedactionTest {
           .isEqualTo(GrpcStatus.UNAUTHENTICATED);
     }
 
-    awaitAudit(e -> e.getFormattedMessage().contains("\"outcome\":\"unauthenticated\""), 3);
-    List<ILoggingEvent> events;
-    synchronized (all) {
-      events = List.copyOf(all.list);
-    }
-    assertThat(events).as("DEBUG logging captured something").isNotEmpty();
-    for (ILoggingEvent e : events) {
-      String text = everything(e);
-      for (String s : secrets) {
-        assertThat(text)
-            .as("log line of %s leaks a secret: %s", e.getLoggerName(), text)
-            .doesNotContain(s);
-      }
-      // Nor a token's signature on its own.
-      assertThat(text).doesNotContain(jwt.substring(jwt.lastIndexOf('.') + 1));
-    }
-  }
-
-  /** Every text a log event carries: message, formatted message, arguments, throwable, MDC. */
-  private static String everything(ILoggingEvent e) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(e.getMessage()).append('\n').append(e.getFormattedMessage()).append('\n');
-    if (e.getArgumentArray() != null) {
-      for (Object a : e.getArgumentArray()) {
-        sb.append(a).append('\n');
-      }
-    }
-    e.getMDCPropertyMap().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-    for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
-      sb.append(t.getClassName()).append(": ").append(t.getMessage()).append('\n');
-      for (StackTraceElementProxy s : t.getStackTraceElementProxyArray()) {
-        sb.append(s).append('\n');
-      }
-    }
-    return sb.toString();
+    logs.awaitAudit(e -> e.getFormattedMessage().contains("\"outcome\":\"unauthenticated\""), 3);
+    // Nor a token's signature on its own.
+    logs.assertNoLineContains(
+        java.util.stream.Stream.concat(
+                secrets.stream(),
+                java.util.stream.Stream.of(jwt.substring(jwt.lastIndexOf('.') + 1)))
+            .toList());
   }
 
   // --- Audit ------------------------------------------------------------------------------------
-
-  private List<JsonObject> awaitAudit(Predicate<ILoggingEvent> match, int count)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      List<ILoggingEvent> found;
-      synchronized (audit) {
-        found = audit.list.stream().filter(match).toList();
-      }
-      if (found.size() >= count || System.nanoTime() > deadline) {
-        return found.stream().map(e -> new JsonObject(e.getFormattedMessage())).toList();
-      }
-      Thread.sleep(20);
-    }
-  }
 
   @Test
   void aTypedCallToolIsOneAuditLineWithWhoWhatAndHowItEnded() throws Exception {
@@ -231,7 +153,8 @@ class GrpcAuditAndRedactionTest {
     JsonObject args = new JsonObject().put("text", "hello");
     await(bob.callTool("echo", args));
 
-    List<JsonObject> lines = awaitAudit(e -> e.getFormattedMessage().contains("tools/call"), 1);
+    List<JsonObject> lines =
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("tools/call"), 1);
     assertThat(lines).hasSize(1);
     JsonObject echo = lines.get(0);
     assertThat(echo.getString("transport")).isEqualTo("grpc");
@@ -260,7 +183,7 @@ class GrpcAuditAndRedactionTest {
         .isEqualTo(GrpcStatus.UNAUTHENTICATED);
 
     List<JsonObject> unauthenticated =
-        awaitAudit(e -> e.getFormattedMessage().contains("\"unauthenticated\""), 2);
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("\"unauthenticated\""), 2);
     assertThat(unauthenticated).hasSize(2);
     assertThat(unauthenticated)
         .allSatisfy(
@@ -277,7 +200,7 @@ class GrpcAuditAndRedactionTest {
     assertThat(grpcFailure(bot.callTool(HttpAuthTest.ADMIN_TOOL, new JsonObject())).status())
         .isEqualTo(GrpcStatus.PERMISSION_DENIED);
     List<JsonObject> forbidden =
-        awaitAudit(e -> e.getFormattedMessage().contains("\"forbidden\""), 1);
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("\"forbidden\""), 1);
     assertThat(forbidden).hasSize(1);
     JsonObject line = forbidden.get(0);
     assertThat(line.getString("transport")).isEqualTo("grpc");
@@ -287,12 +210,10 @@ class GrpcAuditAndRedactionTest {
     assertThat(line.getString("tool")).isEqualTo(HttpAuthTest.ADMIN_TOOL);
     assertThat(line.getString("detail")).isEqualTo("missing scope admin");
     // The refused call never ran: no tool-call line for it.
-    synchronized (audit) {
-      assertThat(audit.list.stream().map(e -> new JsonObject(e.getFormattedMessage())))
-          .noneMatch(
-              l ->
-                  HttpAuthTest.ADMIN_TOOL.equals(l.getString("tool"))
-                      && !"forbidden".equals(l.getString("outcome")));
-    }
+    assertThat(logs.auditLines())
+        .noneMatch(
+            l ->
+                HttpAuthTest.ADMIN_TOOL.equals(l.getString("tool"))
+                    && !"forbidden".equals(l.getString("outcome")));
   }
 }

@@ -5,18 +5,11 @@ import static io.trident.transport.http.McpHttpClient.initializeRequest;
 import static io.trident.transport.http.McpHttpClient.toolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import ch.qos.logback.core.read.ListAppender;
 import io.trident.auth.ApiKeyStore;
 import io.trident.auth.AuditEvent;
-import io.trident.auth.AuditLog;
 import io.trident.auth.AuthChain;
 import io.trident.auth.AuthSettings;
+import io.trident.auth.LogCapture;
 import io.trident.auth.RequestGuard;
 import io.trident.auth.TestKeys;
 import io.trident.backend.Backend;
@@ -33,20 +26,17 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the server writes about a request: with every logger at DEBUG, no credential or secret
@@ -57,10 +47,6 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class HttpAuditAndRedactionTest {
 
-  private static final String[] DEBUGGED = {
-    Logger.ROOT_LOGGER_NAME, "io.trident", "io.vertx", "io.netty", "com.networknt"
-  };
-
   @TempDir Path dir;
 
   private Vertx vertx;
@@ -69,28 +55,12 @@ class HttpAuditAndRedactionTest {
   private AuthChain chain;
   private int port;
   private final List<McpHttpClient> clients = new ArrayList<>();
-  private final ListAppender<ILoggingEvent> all = new ListAppender<>();
-  private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
-  private final Map<String, Level> savedLevels = new HashMap<>();
+  private LogCapture logs;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    for (String name : DEBUGGED) {
-      Logger l = logging.getLogger(name);
-      savedLevels.put(name, l.getLevel());
-      l.setLevel(Level.DEBUG);
-    }
-    all.setContext(logging);
-    all.start();
-    logging.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(all);
-    audit.setContext(logging);
-    audit.start();
-    Logger auditLogger = logging.getLogger(AuditLog.LOGGER_NAME);
-    auditLogger.addAppender(audit);
-    // The audit logger may not be additive: catch its lines in the redaction check as well.
-    auditLogger.addAppender(all);
+    logs = LogCapture.debugEverything();
 
     secret = TestKeys.secret();
     Path secretFile = TestKeys.write(dir, "jwt.secret", secret);
@@ -135,11 +105,7 @@ class HttpAuditAndRedactionTest {
   void tearDown() {
     clients.forEach(McpHttpClient::close);
     await(chain.close());
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    logging.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(all);
-    logging.getLogger(AuditLog.LOGGER_NAME).detachAppender(all);
-    logging.getLogger(AuditLog.LOGGER_NAME).detachAppender(audit);
-    savedLevels.forEach((name, level) -> logging.getLogger(name).setLevel(level));
+    logs.close();
   }
 
   private McpHttpClient client(Map<String, String> credentials) {
@@ -207,66 +173,11 @@ class HttpAuditAndRedactionTest {
                 .status)
         .isEqualTo(401);
 
-    awaitAudit(e -> e.getFormattedMessage().contains("\"outcome\":\"unauthenticated\""), 3);
-    List<ILoggingEvent> events;
-    synchronized (all) {
-      events = List.copyOf(all.list);
-    }
-    assertThat(events).as("DEBUG logging captured something").isNotEmpty();
-    for (ILoggingEvent e : events) {
-      String text = everything(e);
-      for (String s : secrets) {
-        assertThat(text)
-            .as("log line of %s leaks a secret: %s", e.getLoggerName(), text)
-            .doesNotContain(s);
-      }
-    }
-  }
-
-  /** Every text a log event carries: message, formatted message, arguments, throwable, MDC. */
-  private static String everything(ILoggingEvent e) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(e.getMessage()).append('\n').append(e.getFormattedMessage()).append('\n');
-    if (e.getArgumentArray() != null) {
-      for (Object a : e.getArgumentArray()) {
-        sb.append(a).append('\n');
-      }
-    }
-    if (e.getKeyValuePairs() != null) {
-      e.getKeyValuePairs().forEach(kv -> sb.append(kv.key).append('=').append(kv.value));
-    }
-    e.getMDCPropertyMap().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-    for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
-      sb.append(t.getClassName()).append(": ").append(t.getMessage()).append('\n');
-      for (StackTraceElementProxy s : t.getStackTraceElementProxyArray()) {
-        sb.append(s).append('\n');
-      }
-    }
-    return sb.toString();
+    logs.awaitAudit(e -> e.getFormattedMessage().contains("\"outcome\":\"unauthenticated\""), 3);
+    logs.assertNoLineContains(secrets);
   }
 
   // --- Audit ------------------------------------------------------------------------------------
-
-  private List<JsonObject> awaitAudit(Predicate<ILoggingEvent> match, int count)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      List<ILoggingEvent> found;
-      synchronized (audit) {
-        found = audit.list.stream().filter(match).toList();
-      }
-      if (found.size() >= count || System.nanoTime() > deadline) {
-        return found.stream().map(e -> new JsonObject(e.getFormattedMessage())).toList();
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  private List<JsonObject> auditLines() {
-    synchronized (audit) {
-      return audit.list.stream().map(e -> new JsonObject(e.getFormattedMessage())).toList();
-    }
-  }
 
   @Test
   void everyToolCallIsOneAuditLineWithWhoWhatAndHowItEnded() throws Exception {
@@ -281,7 +192,8 @@ class HttpAuditAndRedactionTest {
     bob.post(toolCall(2, "echo", new JsonObject(reordered), null));
     bob.post(toolCall(3, "whoami", null, null));
 
-    List<JsonObject> lines = awaitAudit(e -> e.getFormattedMessage().contains("tools/call"), 3);
+    List<JsonObject> lines =
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("tools/call"), 3);
     assertThat(lines).hasSize(3);
     JsonObject echo = lines.get(0);
     assertThat(echo.fieldNames())
@@ -338,7 +250,7 @@ class HttpAuditAndRedactionTest {
         .isEqualTo(401);
 
     List<JsonObject> unauthenticated =
-        awaitAudit(e -> e.getFormattedMessage().contains("\"unauthenticated\""), 2);
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("\"unauthenticated\""), 2);
     assertThat(unauthenticated).hasSize(2);
     assertThat(unauthenticated)
         .allSatisfy(
@@ -355,7 +267,7 @@ class HttpAuditAndRedactionTest {
     lister.initialize();
     assertThat(lister.post(toolCall(1, HttpAuthTest.ADMIN_TOOL, null, null)).status).isEqualTo(403);
     List<JsonObject> forbidden =
-        awaitAudit(e -> e.getFormattedMessage().contains("\"forbidden\""), 1);
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("\"forbidden\""), 1);
     assertThat(forbidden).hasSize(1);
     JsonObject line = forbidden.get(0);
     assertThat(line.getString("transport")).isEqualTo("http");
@@ -365,7 +277,7 @@ class HttpAuditAndRedactionTest {
     assertThat(line.getString("tool")).isEqualTo(HttpAuthTest.ADMIN_TOOL);
     assertThat(line.getString("detail")).isEqualTo("missing scope admin");
     // A denied call never ran: no tool-call line for it.
-    assertThat(auditLines())
+    assertThat(logs.auditLines())
         .noneMatch(
             l ->
                 HttpAuthTest.ADMIN_TOOL.equals(l.getString("tool"))
@@ -377,12 +289,11 @@ class HttpAuditAndRedactionTest {
     McpHttpClient bob = client(Map.of("Authorization", "Bearer " + token("bob", "tools:call")));
     bob.initialize();
     bob.post(toolCall(1, "echo", new JsonObject().put("text", "line1\nline2"), null));
-    List<JsonObject> lines = awaitAudit(e -> e.getFormattedMessage().contains("tools/call"), 1);
+    List<JsonObject> lines =
+        logs.awaitAudit(e -> e.getFormattedMessage().contains("tools/call"), 1);
     assertThat(lines).hasSize(1);
-    synchronized (audit) {
-      assertThat(audit.list)
-          .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n"));
-    }
+    assertThat(logs.auditEvents())
+        .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n"));
     assertThat(Files.exists(dir)).isTrue();
   }
 }
