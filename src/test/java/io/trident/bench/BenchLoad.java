@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -67,21 +68,40 @@ abstract class BenchLoad {
 
   /**
    * One sequence of calls with exactly one in flight, on one client event loop: {@link #next} sends
-   * a call, and its answer's callback calls {@link #answered}, which sends the next one.
+   * a call, and its answer's callback calls {@link #answered}, which sends the next one. The loop
+   * is a Vert.x context, or for clients that are not Vert.x (grpc-java) a single-thread executor on
+   * which the client calls back.
    */
   abstract class Lane {
+    /** The lane's Vert.x context; null when it runs on another client's event loop. */
     final Context context;
+
+    /** Runs tasks on the lane's event loop, where its answers arrive. */
+    final Executor executor;
+
     private long[] latencies = new long[1024];
     private int latencyCount;
     private long maxNanos;
     private long slow;
 
     Lane(Context context) {
+      this(context, task -> context.runOnContext(v -> task.run()));
+    }
+
+    /**
+     * @param loop a single-thread executor: every answer of this lane must arrive on its thread
+     */
+    Lane(Executor loop) {
+      this(null, loop);
+    }
+
+    private Lane(Context context, Executor executor) {
       this.context = context;
+      this.executor = executor;
       lanes.add(this);
     }
 
-    /** Sends the next call; runs on this lane's context. */
+    /** Sends the next call; runs on this lane's event loop. */
     abstract void send();
 
     /** Sends the next call unless the load is stopping. */
@@ -121,7 +141,7 @@ abstract class BenchLoad {
         count(problem);
       }
       if (pause) {
-        vertx.setTimer(10, t -> next());
+        vertx.setTimer(10, t -> executor.execute(this::next));
       } else {
         next();
       }
@@ -135,7 +155,7 @@ abstract class BenchLoad {
   final void start() {
     stopped = new CountDownLatch(lanes.size());
     for (Lane lane : lanes) {
-      lane.context.runOnContext(v -> lane.next());
+      lane.executor.execute(lane::next);
     }
   }
 
@@ -242,15 +262,15 @@ abstract class BenchLoad {
 
   /**
    * Takes the latencies (ns) of the good answers recorded so far, sorted, and starts afresh. Runs
-   * on each lane's own context, so it never races with the lane recording.
+   * on each lane's own event loop, so it never races with the lane recording.
    */
   final long[] takeLatencies() throws InterruptedException {
     List<CompletableFuture<long[]>> parts = new ArrayList<>();
     for (Lane lane : lanes) {
       CompletableFuture<long[]> f = new CompletableFuture<>();
       parts.add(f);
-      lane.context.runOnContext(
-          v -> {
+      lane.executor.execute(
+          () -> {
             f.complete(Arrays.copyOf(lane.latencies, lane.latencyCount));
             lane.latencyCount = 0;
           });

@@ -55,7 +55,7 @@ final class GrpcLoad extends BenchLoad {
 
   static final String TEXT = HttpLoad.TEXT;
 
-  private static final CallToolRequest CALL =
+  static final CallToolRequest CALL =
       CallToolRequest.newBuilder()
           .setName("echo")
           .setArguments(
@@ -244,32 +244,54 @@ final class GrpcLoad extends BenchLoad {
 
     String verify(GrpcClientResponse<CallToolRequest, CallToolEvent> resp) {
       GrpcStatus status = resp.status();
-      if (status != GrpcStatus.OK) {
-        return shape("status " + status + ": " + resp.statusMessage());
-      }
-      if (events != 1 || !last.hasResult()) {
-        return shape(
-            events
-                + " events where one result was expected: last "
-                + (last == null ? "none" : last.getEventCase()));
-      }
+      return verifyCallTool(
+          GrpcLoad.this,
+          status == GrpcStatus.OK ? null : "status " + status + ": " + resp.statusMessage(),
+          events,
+          last);
+    }
+  }
+
+  /** A problem of {@link #verifyCallTool}, counted by what comes before its first colon. */
+  static Problem problem(String p) {
+    return new Problem(p.replaceAll(":.*", ""), p);
+  }
+
+  /**
+   * Checks one typed CallTool answer, whichever client got it, and counts its shape on {@code
+   * load}: status OK, exactly one event, a result, not a tool error, whose only content is the text
+   * sent.
+   *
+   * @param statusProblem "status CODE: message" when the status was not OK, else null
+   * @param events how many events arrived
+   * @param last the last of them, or null
+   * @return the problem, or null when the answer is right
+   */
+  static String verifyCallTool(
+      BenchLoad load, String statusProblem, int events, CallToolEvent last) {
+    String problem = null;
+    if (statusProblem != null) {
+      problem = statusProblem;
+    } else if (events != 1 || !last.hasResult()) {
+      problem =
+          events
+              + " events where one result was expected: last "
+              + (last == null ? "none" : last.getEventCase());
+    } else {
       CallToolResult result = last.getResult();
       if (result.getIsError()) {
-        return shape("tool error (is_error true): " + result);
-      }
-      if (result.getContentCount() != 1
+        problem = "tool error (is_error true): " + result;
+      } else if (result.getContentCount() != 1
           || !result.getContent(0).hasText()
           || !TEXT.equals(result.getContent(0).getText().getText())) {
-        return shape("result content is not the text sent: " + result);
+        problem = "result content is not the text sent: " + result;
       }
-      noteShape("CallTool OK, 1 event: result with the text sent");
-      return null;
     }
-
-    private String shape(String problem) {
-      noteShape("CallTool " + problem.replaceAll(":.*", ""));
-      return problem;
-    }
+    load.noteShape(
+        problem == null
+            ? "CallTool OK, 1 event: result with the text sent"
+            : "CallTool " + problem.replaceAll(":.*", ""));
+    return problem;
   }
 
   private final class TypedLane extends Lane {
@@ -295,8 +317,7 @@ final class GrpcLoad extends BenchLoad {
                       true);
                 } else {
                   String p = ar.result();
-                  answered(
-                      p == null ? null : new Problem(p.replaceAll(":.*", ""), p), sentAt, false);
+                  answered(p == null ? null : problem(p), sentAt, false);
                 }
               });
     }
