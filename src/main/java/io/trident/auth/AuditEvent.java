@@ -44,10 +44,30 @@ public record AuditEvent(
   /** A finished tool call, from its context. */
   public static AuditEvent toolCall(
       CallContext ctx, String tool, JsonObject arguments, String outcome, long durationMs) {
-    Principal p = ctx.principal();
-    return new AuditEvent(
+    return toolCall(
         Instant.now(),
         ctx.transport(),
+        ctx.principal(),
+        tool,
+        arguments,
+        outcome,
+        durationMs,
+        ctx.remaining().toMillis());
+  }
+
+  /** A finished tool call, from values captured when it ended (the digest is computed here). */
+  public static AuditEvent toolCall(
+      Instant time,
+      String transport,
+      Principal p,
+      String tool,
+      JsonObject arguments,
+      String outcome,
+      long durationMs,
+      long deadlineLeftMs) {
+    return new AuditEvent(
+        time,
+        transport,
         p == null ? null : p.subject(),
         p == null ? null : p.credentialKind(),
         "tools/call",
@@ -55,7 +75,7 @@ public record AuditEvent(
         argumentDigest(arguments),
         outcome,
         durationMs,
-        ctx.remaining().toMillis(),
+        deadlineLeftMs,
         null);
   }
 

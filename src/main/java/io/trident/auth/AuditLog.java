@@ -1,5 +1,9 @@
 package io.trident.auth;
 
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +19,41 @@ public final class AuditLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
 
+  /**
+   * Builds and writes tool-call lines off the event loops: digesting the arguments and encoding the
+   * line cost about as much as a trivial tool call itself. One thread keeps the lines in order; a
+   * full queue makes the caller write its own line rather than drop it.
+   */
+  private static final ThreadPoolExecutor WRITER =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(65_536),
+          task -> {
+            Thread t = new Thread(task, "trident-audit");
+            t.setDaemon(true);
+            return t;
+          },
+          new ThreadPoolExecutor.CallerRunsPolicy());
+
   private AuditLog() {}
 
-  /** Records a finished tool call (whatever its outcome). */
+  /** Records a finished tool call (whatever its outcome), now, on the calling thread. */
   public static void toolCall(AuditEvent event) {
     if (LOG.isInfoEnabled()) {
       LOG.info(event.toJson().encode());
+    }
+  }
+
+  /**
+   * Records a finished tool call from the audit thread: {@code event} is built there, so it must
+   * only read values captured when the call ended (and arguments nobody changes afterwards).
+   */
+  public static void toolCall(Supplier<AuditEvent> event) {
+    if (LOG.isInfoEnabled()) {
+      WRITER.execute(() -> toolCall(event.get()));
     }
   }
 

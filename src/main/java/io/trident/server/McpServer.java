@@ -156,14 +156,24 @@ public final class McpServer {
                             ? run(tool, ar.result(), args, context)
                             : Future.succeededFuture(internalToolError(tool, ar.cause())));
     return call.andThen(
-        ar ->
-            AuditLog.toolCall(
-                AuditEvent.toolCall(
-                    context,
-                    name,
-                    args,
-                    auditOutcome(ar.succeeded() ? ar.result() : null, ar.cause(), context),
-                    (System.nanoTime() - start) / 1_000_000)));
+        ar -> {
+          // Captured now; digesting the arguments and writing the line happen off the loop.
+          java.time.Instant end = java.time.Instant.now();
+          long ms = (System.nanoTime() - start) / 1_000_000;
+          long left = context.remaining().toMillis();
+          String outcome = auditOutcome(ar.succeeded() ? ar.result() : null, ar.cause(), context);
+          AuditLog.toolCall(
+              () ->
+                  AuditEvent.toolCall(
+                      end,
+                      context.transport(),
+                      context.principal(),
+                      name,
+                      args,
+                      outcome,
+                      ms,
+                      left));
+        });
   }
 
   private static String auditOutcome(
