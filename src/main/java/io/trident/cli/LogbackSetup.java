@@ -1,6 +1,5 @@
 package io.trident.cli;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -49,8 +48,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
 
   /**
    * The audit trail gets its own appender: bare JSON lines, to stderr by default, to a file when
-   * {@code TRIDENT_AUDIT_LOG} names one, nowhere with {@code off}. Written by a background thread
-   * so that a slow disk does not stall an event loop; nothing is discarded while it keeps up.
+   * {@code TRIDENT_AUDIT_LOG} names one, nowhere with {@code off}. Tool-call lines are already
+   * built and written on AuditLog's own thread, so no asynchronous appender is needed here.
    */
   private static void configureAudit(LoggerContext context, String target) {
     Logger audit = context.getLogger(AuditLog.LOGGER_NAME);
@@ -76,16 +75,9 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
       sink = file;
     }
     sink.setContext(context);
-    sink.setName("audit-sink");
+    sink.setName("audit");
     sink.setEncoder(encoder);
     sink.start();
-    AsyncAppender async = new AsyncAppender();
-    async.setContext(context);
-    async.setName("audit");
-    async.setQueueSize(8192);
-    async.setDiscardingThreshold(0);
-    async.addAppender(sink);
-    async.start();
-    audit.addAppender(async);
+    audit.addAppender(sink);
   }
 }
