@@ -276,19 +276,7 @@ public final class AuthBench {
           r.disturbed || base.disturbed ? "; NOT CLEAN: disturbed or unsteady" : "",
           pass ? "PASS" : "MISS");
     }
-    long errors = 0;
-    for (ModeResult r : results) {
-      errors += r.errors + r.lost;
-      failed |= !r.clean();
-    }
-    System.out.printf(
-        Locale.ROOT, "  errors: %d (must be 0) -> %s%n", errors, errors == 0 ? "OK" : "NOT OK");
-    for (ModeResult r : results) {
-      if (!r.clean()) {
-        System.out.printf(Locale.ROOT, "  PROBLEM: %s: %s%n", r.mode, r.problemsText());
-      }
-    }
-    return failed;
+    return HttpBench.printErrors(results) | failed;
   }
 
   private static Double ratio(ModeResult r, ModeResult base) {

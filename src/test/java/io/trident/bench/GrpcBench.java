@@ -369,20 +369,7 @@ public final class GrpcBench {
       }
     }
     printGoal(find(results, CONNECT), http, "Connect envelopes (for information)");
-    long errors = 0;
-    boolean failed = false;
-    for (ModeResult r : results) {
-      errors += r.errors + r.lost;
-      failed |= !r.clean();
-    }
-    System.out.printf(
-        Locale.ROOT, "  errors: %d (must be 0) -> %s%n", errors, errors == 0 ? "OK" : "NOT OK");
-    for (ModeResult r : results) {
-      if (!r.clean()) {
-        System.out.printf(Locale.ROOT, "  PROBLEM: %s: %s%n", r.mode, r.problemsText());
-      }
-    }
-    return failed;
+    return HttpBench.printErrors(results);
   }
 
   private static String ratioText(ModeResult r, ModeResult http) {

@@ -783,6 +783,15 @@ public final class HttpBench {
     ModeResult sse = find(results, "sse");
     printGoal("json", json, bare, true);
     printGoal("sse", sse, bare, false);
+    return printErrors(results);
+  }
+
+  /**
+   * The errors line and every problem of the run, shared by the network benches.
+   *
+   * @return true when any mode was not clean
+   */
+  static boolean printErrors(List<ModeResult> results) {
     long errors = 0;
     boolean failed = false;
     for (ModeResult r : results) {
