@@ -163,8 +163,13 @@ describe('Streamable HTTP, default backend', () => {
     await assert.rejects(h.client.callTool({ name: 'simulate_work', arguments: { seconds: 30, steps: 30 } },
       undefined, { signal: controller.signal }));
     await h.client.ping();
-    const call = h.sent.find((m) => m.method === 'tools/call');
-    const post = h.requests.find((r) => r.method === 'POST' && r.body?.method === 'tools/call');
+    // The cancelled POST's answer and the ping's travel on different connections: give the first
+    // a moment to be recorded rather than race the two.
+    const answered = () => h.requests.find((r) => r.method === 'POST' && r.body?.method === 'tools/call');
+    for (let i = 0; i < 100 && answered()?.status === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const post = answered();
     assert.ok(post?.status !== undefined, `no answer to the tools/call POST: ${JSON.stringify(h.requests)}`);
     assert.match(String(post.contentType), /^(application\/json|text\/event-stream)/,
       `tools/call POST answered ${post.status} with Content-Type ${post.contentType}`);
