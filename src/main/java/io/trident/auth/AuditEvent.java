@@ -1,6 +1,5 @@
 package io.trident.auth;
 
-import io.trident.context.CallContext;
 import io.trident.context.Principal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,20 +39,6 @@ public record AuditEvent(
     long durationMs,
     Long deadlineLeftMs,
     String detail) {
-
-  /** A finished tool call, from its context. */
-  public static AuditEvent toolCall(
-      CallContext ctx, String tool, JsonObject arguments, String outcome, long durationMs) {
-    return toolCall(
-        Instant.now(),
-        ctx.transport(),
-        ctx.principal(),
-        tool,
-        arguments,
-        outcome,
-        durationMs,
-        ctx.remaining().toMillis());
-  }
 
   /** A finished tool call, from values captured when it ended (the digest is computed here). */
   public static AuditEvent toolCall(

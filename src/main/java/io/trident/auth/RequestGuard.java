@@ -38,6 +38,9 @@ public final class RequestGuard {
   }
 
   /**
+   * A JSON-RPC request: its target is {@code params.name} of {@code tools/call} and {@code
+   * prompts/get}, {@code params.uri} of the resource methods.
+   *
    * @param params the request's params (may be null)
    * @return null when {@code principal} may make this request, else the FORBIDDEN failure to answer
    *     with (already audited)
@@ -47,11 +50,29 @@ public final class RequestGuard {
     if (policy == null) {
       return null;
     }
-    String target = null;
+    String target =
+        switch (method) {
+          case "tools/call", "prompts/get" -> stringParam(params, "name");
+          case "resources/read", "resources/subscribe", "resources/unsubscribe" ->
+              stringParam(params, "uri");
+          default -> null;
+        };
+    return checkTarget(principal, transport, method, target);
+  }
+
+  /**
+   * As {@link #check}, with the target already known (typed RPCs carry it as a field).
+   *
+   * @param target the tool or prompt name, or the resource URI; null when the request names none
+   */
+  public AuthFailure checkTarget(
+      Principal principal, String transport, String method, String target) {
+    if (policy == null) {
+      return null;
+    }
     try {
       switch (method) {
         case "tools/call" -> {
-          target = stringParam(params, "name");
           Tool tool = target == null ? null : backend.tool(target).orElse(null);
           if (tool == null) {
             policy.requireMethod(principal, method);
@@ -61,13 +82,11 @@ public final class RequestGuard {
         }
         case "resources/read", "resources/subscribe", "resources/unsubscribe" -> {
           policy.requireMethod(principal, method);
-          target = stringParam(params, "uri");
           if (target != null) {
             requireResource(principal, target);
           }
         }
         case "prompts/get" -> {
-          target = stringParam(params, "name");
           if (target == null || backend.prompt(target).isEmpty()) {
             policy.requireMethod(principal, method);
           } else {

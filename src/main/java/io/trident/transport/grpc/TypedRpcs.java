@@ -27,7 +27,6 @@ import io.trident.server.model.CompletionReference;
 import io.trident.server.model.Page;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcError;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
@@ -160,7 +159,7 @@ final class TypedRpcs implements Service {
             withCall(
                 request,
                 "resources/read",
-                req -> new JsonObject().put("uri", req.getUri()),
+                req -> req.getUri(),
                 (call, req) -> {
                   if (req.getUri().isEmpty()) {
                     return Future.failedFuture(McpException.invalidParams("uri is required"));
@@ -185,7 +184,7 @@ final class TypedRpcs implements Service {
             withCall(
                 request,
                 "prompts/get",
-                req -> new JsonObject().put("name", req.getName()),
+                req -> req.getName(),
                 (GrpcCall call, GetPromptRequest req) -> {
                   if (req.getName().isEmpty()) {
                     return Future.failedFuture(McpException.invalidParams("name is required"));
@@ -225,7 +224,7 @@ final class TypedRpcs implements Service {
     withCall(
         request,
         "tools/call",
-        req -> new JsonObject().put("name", req.getName()),
+        req -> req.getName(),
         (call, req) -> {
           GrpcServerResponse<CallToolRequest, CallToolEvent> response = request.response();
           if (req.getName().isEmpty()) {
@@ -328,7 +327,7 @@ final class TypedRpcs implements Service {
       GrpcServer grpc,
       ServiceMethod<Req, Resp> method,
       String mcpMethod,
-      Function<Req, JsonObject> target,
+      Function<Req, String> target,
       BiFunction<GrpcCall, Req, Future<Resp>> body) {
     grpc.callHandler(method, request -> withCall(request, mcpMethod, target, body));
   }
@@ -339,12 +338,12 @@ final class TypedRpcs implements Service {
    * fails.
    *
    * @param mcpMethod the MCP method this RPC is, for authorization; null for none (lifecycle)
-   * @param target the params naming the target of the request, or null
+   * @param target the request's target (tool or prompt name, resource URI), or null
    */
   private <Req, Resp> void withCall(
       GrpcServerRequest<Req, Resp> request,
       String mcpMethod,
-      Function<Req, JsonObject> target,
+      Function<Req, String> target,
       BiFunction<GrpcCall, Req, Future<Resp>> body) {
     String what = request.methodName();
     // A message over the size limit is dropped by the decoder, so last() would see no message at
@@ -369,7 +368,7 @@ final class TypedRpcs implements Service {
                             ? null
                             : server
                                 .guard()
-                                .check(
+                                .checkTarget(
                                     call.principal(),
                                     "grpc",
                                     mcpMethod,
