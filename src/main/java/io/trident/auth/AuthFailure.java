@@ -1,5 +1,8 @@
 package io.trident.auth;
 
+import io.trident.model.McpException;
+import io.vertx.core.json.JsonObject;
+
 /**
  * Why a request may not proceed: the caller is not authenticated, or lacks a scope. Its message is
  * safe to show the caller and never says why a credential was refused (missing, expired, bad
@@ -93,5 +96,14 @@ public final class AuthFailure extends RuntimeException {
       sb.append(", scope=\"").append(requiredScope).append('"');
     }
     return sb.toString();
+  }
+
+  /** The JSON-RPC form of this failure, with the same safe wording. */
+  public McpException toMcpException() {
+    if (kind == Kind.UNAUTHENTICATED) {
+      return new McpException(McpException.UNAUTHENTICATED, getMessage());
+    }
+    return new McpException(
+        McpException.FORBIDDEN, getMessage(), new JsonObject().put("requiredScope", requiredScope));
   }
 }

@@ -1,7 +1,7 @@
 package io.trident.backend;
 
 import io.trident.context.CallContext;
-import io.trident.server.model.CallToolResult;
+import io.trident.model.CallToolResult;
 import io.vertx.core.json.JsonObject;
 
 /** The code behind a blocking tool: runs on a worker thread, may do blocking I/O. */

@@ -1,6 +1,6 @@
 package io.trident.backend;
 
-import io.trident.server.model.PromptInfo;
+import io.trident.model.PromptInfo;
 import java.util.Map;
 import java.util.Objects;
 

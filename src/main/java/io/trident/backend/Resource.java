@@ -1,6 +1,6 @@
 package io.trident.backend;
 
-import io.trident.server.model.ResourceInfo;
+import io.trident.model.ResourceInfo;
 import java.util.Objects;
 
 /** A concrete resource: its listing and how to read it. */

@@ -1,7 +1,7 @@
 package io.trident.backend;
 
 import io.trident.context.CallContext;
-import io.trident.server.model.ReadResourceResult;
+import io.trident.model.ReadResourceResult;
 import io.vertx.core.Future;
 import java.util.Map;
 

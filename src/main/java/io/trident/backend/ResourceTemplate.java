@@ -1,6 +1,6 @@
 package io.trident.backend;
 
-import io.trident.server.model.ResourceTemplateInfo;
+import io.trident.model.ResourceTemplateInfo;
 import java.util.Map;
 import java.util.Objects;
 

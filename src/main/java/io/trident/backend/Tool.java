@@ -1,8 +1,8 @@
 package io.trident.backend;
 
-import io.trident.server.model.Icon;
-import io.trident.server.model.ToolAnnotations;
-import io.trident.server.model.ToolInfo;
+import io.trident.model.Icon;
+import io.trident.model.ToolAnnotations;
+import io.trident.model.ToolInfo;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * Requests the server sends to the client while handling a request: sampling, elicitation and
  * roots. Each is allowed only where the client declared the capability, and each times out.
- * Failures are {@link io.trident.server.McpException}s with a safe message.
+ * Failures are {@link io.trident.model.McpException}s with a safe message.
  */
 public interface ClientRequests {
 
@@ -30,8 +30,8 @@ public interface ClientRequests {
       new ClientRequests() {
         private <T> Future<T> unsupported() {
           return Future.failedFuture(
-              new io.trident.server.McpException(
-                  io.trident.server.McpException.METHOD_NOT_FOUND,
+              new io.trident.model.McpException(
+                  io.trident.model.McpException.METHOD_NOT_FOUND,
                   "The client cannot receive server requests on this transport"));
         }
 

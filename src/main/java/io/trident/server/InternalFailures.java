@@ -1,5 +1,6 @@
 package io.trident.server;
 
+import io.trident.model.McpException;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

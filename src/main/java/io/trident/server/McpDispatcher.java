@@ -1,10 +1,11 @@
 package io.trident.server;
 
 import io.trident.context.CallContext;
+import io.trident.model.CompleteRequest;
+import io.trident.model.CompletionReference;
+import io.trident.model.McpException;
+import io.trident.model.Page;
 import io.trident.server.jsonrpc.JsonRpcMessage.Request;
-import io.trident.server.model.CompleteRequest;
-import io.trident.server.model.CompletionReference;
-import io.trident.server.model.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -9,16 +9,17 @@ import io.trident.context.Deadline;
 import io.trident.context.LogSink;
 import io.trident.context.Principal;
 import io.trident.context.ProgressSink;
+import io.trident.model.ClientCapabilities;
+import io.trident.model.Implementation;
+import io.trident.model.InitializeRequest;
+import io.trident.model.InitializeResult;
+import io.trident.model.McpException;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.JsonRpcMessage.Notification;
 import io.trident.server.jsonrpc.JsonRpcMessage.Request;
 import io.trident.server.jsonrpc.JsonRpcMessage.Response;
-import io.trident.server.model.ClientCapabilities;
-import io.trident.server.model.Implementation;
-import io.trident.server.model.InitializeRequest;
-import io.trident.server.model.InitializeResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -198,7 +199,7 @@ public final class McpSession {
         server.guard().check(principal, transport, request.method(), request.params());
     if (denied != null) {
       return Future.succeededFuture(
-          Response.failure(request.id(), JsonRpcError.of(McpException.of(denied))));
+          Response.failure(request.id(), JsonRpcError.of(denied.toMcpException())));
     }
     InFlight call = new InFlight(request);
     inFlight.put(request.id(), call);

@@ -1,6 +1,7 @@
 package io.trident.server;
 
-import io.trident.server.model.Page;
+import io.trident.model.McpException;
+import io.trident.model.Page;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

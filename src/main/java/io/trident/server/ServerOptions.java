@@ -1,6 +1,6 @@
 package io.trident.server;
 
-import io.trident.server.model.Implementation;
+import io.trident.model.Implementation;
 import java.time.Duration;
 
 /**

@@ -7,6 +7,7 @@ import io.trident.context.Deadline;
 import io.trident.context.LogSink;
 import io.trident.context.Principal;
 import io.trident.context.ProgressSink;
+import io.trident.model.McpException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -2,9 +2,9 @@ package io.trident.server;
 
 import io.trident.backend.Backend;
 import io.trident.context.Principal;
+import io.trident.model.Implementation;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcMessage;
-import io.trident.server.model.Implementation;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -24,7 +24,7 @@ import io.trident.grpc.v1.PingRequest;
 import io.trident.grpc.v1.ProtectedResourceMetadata;
 import io.trident.grpc.v1.ReadResourceRequest;
 import io.trident.grpc.v1.ReadResourceResponse;
-import io.trident.transport.grpc.StructCodec;
+import io.trident.protobuf.StructCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;

@@ -1,6 +1,6 @@
 package io.trident.server.jsonrpc;
 
-import io.trident.server.McpException;
+import io.trident.model.McpException;
 import io.vertx.core.json.JsonObject;
 
 /** The error member of a JSON-RPC response. */

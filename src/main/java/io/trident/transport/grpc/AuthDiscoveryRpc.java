@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors;
 import io.trident.grpc.v1.AuthDiscoveryGrpcService;
 import io.trident.grpc.v1.GetMetadataRequest;
 import io.trident.grpc.v1.ProtectedResourceMetadata;
+import io.trident.protobuf.StructCodec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.ServiceName;

@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.Envelope;
 import io.trident.grpc.v1.McpGrpcService;
-import io.trident.server.McpException;
+import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
 import io.trident.server.MessageSink;

@@ -7,7 +7,7 @@ import io.trident.auth.Authenticator;
 import io.trident.auth.Credentials;
 import io.trident.context.Deadline;
 import io.trident.context.Principal;
-import io.trident.server.McpException;
+import io.trident.model.McpException;
 import io.trident.server.ProtocolVersion;
 import io.vertx.core.Future;
 import io.vertx.grpc.server.GrpcServerRequest;

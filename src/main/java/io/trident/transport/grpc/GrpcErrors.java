@@ -1,8 +1,8 @@
 package io.trident.transport.grpc;
 
 import io.trident.auth.AuthFailure;
+import io.trident.model.McpException;
 import io.trident.server.InternalFailures;
-import io.trident.server.McpException;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
@@ -38,7 +38,7 @@ final class GrpcErrors {
     }
     McpException mcp;
     if (failure instanceof AuthFailure auth) {
-      mcp = McpException.of(auth);
+      mcp = auth.toMcpException();
     } else if (failure instanceof McpException e) {
       mcp = e;
     } else if (failure instanceof CodecException || failure instanceof InvalidMessageException) {

@@ -18,13 +18,14 @@ import io.trident.grpc.v1.McpGrpcService;
 import io.trident.grpc.v1.PingResponse;
 import io.trident.grpc.v1.ProgressEvent;
 import io.trident.grpc.v1.ReadResourceResponse;
+import io.trident.model.ClientCapabilities;
+import io.trident.model.CompletionReference;
+import io.trident.model.McpException;
+import io.trident.model.Page;
+import io.trident.protobuf.StructCodec;
 import io.trident.server.LogLevel;
-import io.trident.server.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.StatelessCall;
-import io.trident.server.model.ClientCapabilities;
-import io.trident.server.model.CompletionReference;
-import io.trident.server.model.Page;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.grpc.common.GrpcError;
@@ -81,7 +82,7 @@ final class TypedRpcs implements Service {
         "tools/list",
         null,
         (call, req) -> {
-          Page<io.trident.server.model.ToolInfo> page =
+          Page<io.trident.model.ToolInfo> page =
               server.listTools(call.principal(), cursor(req.getCursor()));
           ListToolsResponse.Builder out = ListToolsResponse.newBuilder();
           page.items().forEach(t -> out.addTools(ProtoModel.tool(t)));
@@ -138,7 +139,7 @@ final class TypedRpcs implements Service {
     }
     var result =
         server.initialize(
-            new io.trident.server.model.InitializeRequest(
+            new io.trident.model.InitializeRequest(
                 request.getProtocolVersion(),
                 ClientCapabilities.NONE,
                 ProtoModel.implementation(request.getClientInfo())));
@@ -210,7 +211,7 @@ final class TypedRpcs implements Service {
     }
     return server
         .complete(
-            new io.trident.server.model.CompleteRequest(
+            new io.trident.model.CompleteRequest(
                 ref, req.getArgumentName(), req.getArgumentValue(), req.getContextArgumentsMap()))
         .map(ProtoModel::completeResponse);
   }

@@ -2,7 +2,7 @@ package io.trident.transport.http;
 
 import io.trident.auth.AuthFailure;
 import io.trident.context.Cancellation;
-import io.trident.server.McpException;
+import io.trident.model.McpException;
 import io.trident.server.McpSession;
 import io.trident.server.MessageSink;
 import io.trident.server.ProtocolVersion;

@@ -6,7 +6,7 @@ import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
 import io.trident.auth.Credentials;
 import io.trident.context.Principal;
-import io.trident.server.McpException;
+import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
 import io.trident.server.ProtocolVersion;

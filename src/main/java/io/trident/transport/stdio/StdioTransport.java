@@ -2,7 +2,7 @@ package io.trident.transport.stdio;
 
 import io.trident.context.Cancellation;
 import io.trident.context.Principal;
-import io.trident.server.McpException;
+import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
 import io.trident.server.jsonrpc.JsonRpcCodec;

@@ -23,6 +23,7 @@ import io.trident.grpc.v1.CallToolResult;
 import io.trident.grpc.v1.CompleteRequest;
 import io.trident.grpc.v1.Implementation;
 import io.trident.grpc.v1.ProtectedResourceMetadata;
+import io.trident.protobuf.StructCodec;
 import io.trident.transport.http.HttpAuthTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -131,8 +132,7 @@ class GrpcAuthTest {
             .handler(
                 (args, ctx) -> {
                   runs.incrementAndGet();
-                  return Future.succeededFuture(
-                      io.trident.server.model.CallToolResult.text("counted"));
+                  return Future.succeededFuture(io.trident.model.CallToolResult.text("counted"));
                 })
             .build());
     backend.tools().forEach(Tool::compileSchemas);

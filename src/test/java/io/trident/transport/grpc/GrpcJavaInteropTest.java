@@ -100,7 +100,7 @@ class GrpcJavaInteropTest {
                           });
                   started.add(ctx.requestId());
                   return ctx.sleep(Duration.ofSeconds(30))
-                      .map(v -> io.trident.server.model.CallToolResult.text("late"));
+                      .map(v -> io.trident.model.CallToolResult.text("late"));
                 })
             .build());
     backend.tools().forEach(Tool::compileSchemas);
@@ -119,7 +119,7 @@ class GrpcJavaInteropTest {
   private void start(Authenticator authenticator) {
     GrpcTransportOptions options = GrpcTransportOptions.defaults().withPort(0);
     ServerOptions server =
-        ServerOptions.defaults(io.trident.server.model.Implementation.of("trident-interop", "1"))
+        ServerOptions.defaults(io.trident.model.Implementation.of("trident-interop", "1"))
             .withRequestTimeout(Duration.ofSeconds(30));
     GrpcTransport transport =
         new GrpcTransport(

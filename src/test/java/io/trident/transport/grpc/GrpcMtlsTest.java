@@ -18,6 +18,7 @@ import io.trident.client.grpc.McpGrpcException;
 import io.trident.context.Principal;
 import io.trident.grpc.v1.CallToolEvent;
 import io.trident.grpc.v1.CallToolRequest;
+import io.trident.protobuf.StructCodec;
 import io.trident.transport.http.HttpAuthTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -92,8 +93,7 @@ class GrpcMtlsTest {
             .handler(
                 (args, ctx) -> {
                   runs.incrementAndGet();
-                  return Future.succeededFuture(
-                      io.trident.server.model.CallToolResult.text("counted"));
+                  return Future.succeededFuture(io.trident.model.CallToolResult.text("counted"));
                 })
             .build());
     backend.tools().forEach(Tool::compileSchemas);

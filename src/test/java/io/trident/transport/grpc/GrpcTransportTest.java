@@ -24,6 +24,7 @@ import io.trident.grpc.v1.InitializeResponse;
 import io.trident.grpc.v1.ListToolsResponse;
 import io.trident.grpc.v1.LogEvent;
 import io.trident.grpc.v1.ProgressEvent;
+import io.trident.protobuf.StructCodec;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
 import io.vertx.core.Future;
@@ -130,7 +131,7 @@ class GrpcTransportTest {
                           });
                   started.add(ctx.requestId());
                   return ctx.sleep(Duration.ofSeconds(30))
-                      .map(v -> io.trident.server.model.CallToolResult.text("late"));
+                      .map(v -> io.trident.model.CallToolResult.text("late"));
                 })
             .build());
     backend.addTool(
@@ -151,7 +152,7 @@ class GrpcTransportTest {
                               return ctx.sleep(Duration.ofMillis(5));
                             });
                   }
-                  return chain.map(v -> io.trident.server.model.CallToolResult.text("done"));
+                  return chain.map(v -> io.trident.model.CallToolResult.text("done"));
                 })
             .build());
     backend.tools().forEach(Tool::compileSchemas);
@@ -174,8 +175,7 @@ class GrpcTransportTest {
     GrpcTransportOptions options = grpcOptions.apply(GrpcTransportOptions.defaults().withPort(0));
     ServerOptions server =
         serverOptions.apply(
-            ServerOptions.defaults(
-                    io.trident.server.model.Implementation.of("trident-grpc-test", "1"))
+            ServerOptions.defaults(io.trident.model.Implementation.of("trident-grpc-test", "1"))
                 .withRequestTimeout(Duration.ofSeconds(30)));
     GrpcTransport transport =
         new GrpcTransport(

@@ -3,7 +3,7 @@ package io.trident.transport.stdio;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProvider;
 import io.trident.backend.Tool;
-import io.trident.server.model.CallToolResult;
+import io.trident.model.CallToolResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

@@ -1,26 +1,28 @@
-package io.trident.server.model;
+package io.trident.model;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** A prompt as listed by {@code prompts/list}. */
-public record PromptInfo(
+/**
+ * A parameterised resource (RFC 6570 URI template) as listed by {@code resources/templates/list}.
+ */
+public record ResourceTemplateInfo(
+    String uriTemplate,
     String name,
     String title,
     String description,
-    List<PromptArgument> arguments,
+    String mimeType,
     List<Icon> icons) {
 
-  public PromptInfo {
-    arguments = arguments == null ? List.of() : List.copyOf(arguments);
+  public ResourceTemplateInfo {
     icons = icons == null ? List.of() : List.copyOf(icons);
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("name", name);
+    JsonObject json = new JsonObject().put("uriTemplate", uriTemplate).put("name", name);
     JsonFields.putIf(json, "title", title);
     JsonFields.putIf(json, "description", description);
-    JsonFields.putList(json, "arguments", arguments, PromptArgument::toJson);
+    JsonFields.putIf(json, "mimeType", mimeType);
     return JsonFields.putList(json, "icons", icons, Icon::toJson);
   }
 }

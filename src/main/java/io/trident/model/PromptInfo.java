@@ -1,19 +1,18 @@
-package io.trident.server.model;
+package io.trident.model;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** A tool as listed by {@code tools/list}; schemas are served verbatim as registered. */
-public record ToolInfo(
+/** A prompt as listed by {@code prompts/list}. */
+public record PromptInfo(
     String name,
     String title,
     String description,
-    JsonObject inputSchema,
-    JsonObject outputSchema,
-    ToolAnnotations annotations,
+    List<PromptArgument> arguments,
     List<Icon> icons) {
 
-  public ToolInfo {
+  public PromptInfo {
+    arguments = arguments == null ? List.of() : List.copyOf(arguments);
     icons = icons == null ? List.of() : List.copyOf(icons);
   }
 
@@ -21,11 +20,7 @@ public record ToolInfo(
     JsonObject json = new JsonObject().put("name", name);
     JsonFields.putIf(json, "title", title);
     JsonFields.putIf(json, "description", description);
-    json.put("inputSchema", inputSchema);
-    JsonFields.putIf(json, "outputSchema", outputSchema);
-    if (annotations != null) {
-      json.put("annotations", annotations.toJson());
-    }
+    JsonFields.putList(json, "arguments", arguments, PromptArgument::toJson);
     return JsonFields.putList(json, "icons", icons, Icon::toJson);
   }
 }

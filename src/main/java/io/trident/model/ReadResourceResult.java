@@ -1,4 +1,4 @@
-package io.trident.server.model;
+package io.trident.model;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

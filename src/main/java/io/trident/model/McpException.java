@@ -1,6 +1,5 @@
-package io.trident.server;
+package io.trident.model;
 
-import io.trident.auth.AuthFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -42,17 +41,6 @@ public final class McpException extends RuntimeException {
 
   public static McpException invalidParams(String message) {
     return new McpException(INVALID_PARAMS, message);
-  }
-
-  /** The JSON-RPC form of an authorization failure, with the same safe wording. */
-  public static McpException of(AuthFailure failure) {
-    if (failure.kind() == AuthFailure.Kind.UNAUTHENTICATED) {
-      return new McpException(UNAUTHENTICATED, failure.getMessage());
-    }
-    return new McpException(
-        FORBIDDEN,
-        failure.getMessage(),
-        new JsonObject().put("requiredScope", failure.requiredScope()));
   }
 
   public int code() {

@@ -1,4 +1,4 @@
-package io.trident.server.model;
+package io.trident.model;
 
 /**
  * What {@code completion/complete} completes: a prompt's argument or a resource template's

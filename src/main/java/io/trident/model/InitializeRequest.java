@@ -1,4 +1,4 @@
-package io.trident.server.model;
+package io.trident.model;
 
 /** What the client sends in {@code initialize}; {@code capabilities} as declared by the client. */
 public record InitializeRequest(

@@ -1,4 +1,4 @@
-package io.trident.transport.grpc;
+package io.trident.protobuf;
 
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
