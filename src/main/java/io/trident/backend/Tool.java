@@ -37,6 +37,7 @@ public final class Tool {
   private final String requiredScope;
   private final ToolHandler handler;
   private final BlockingToolHandler blockingHandler;
+  private final java.time.Duration timeout;
 
   private Tool(Builder b) {
     this.info =
@@ -45,6 +46,7 @@ public final class Tool {
     this.requiredScope = b.requiredScope;
     this.handler = b.handler;
     this.blockingHandler = b.blockingHandler;
+    this.timeout = b.timeout;
   }
 
   public static Builder builder(String name) {
@@ -109,6 +111,14 @@ public final class Tool {
     return requiredScope;
   }
 
+  /**
+   * This tool's own cap on a call's deadline (an upstream tool's upstream timeout, say), or null
+   * for none; the call runs until the earliest of it, the caller's deadline and the server's cap.
+   */
+  public java.time.Duration timeout() {
+    return timeout;
+  }
+
   /** True when the tool runs on a worker thread. */
   public boolean blocking() {
     return blockingHandler != null;
@@ -135,6 +145,7 @@ public final class Tool {
     private String requiredScope;
     private ToolHandler handler;
     private BlockingToolHandler blockingHandler;
+    private java.time.Duration timeout;
 
     private Builder(String name) {
       if (name == null || !NAME.matcher(name).matches()) {
@@ -180,6 +191,15 @@ public final class Tool {
 
     public Builder requiredScope(String scope) {
       this.requiredScope = scope;
+      return this;
+    }
+
+    /** Caps each call of this tool at {@code timeout} (positive), whatever its caller allows. */
+    public Builder timeout(java.time.Duration timeout) {
+      if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+        throw new IllegalArgumentException("tool " + name + ": timeout must be positive");
+      }
+      this.timeout = timeout;
       return this;
     }
 

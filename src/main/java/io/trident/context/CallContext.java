@@ -15,6 +15,7 @@ public final class CallContext {
   private final Vertx vertx;
   private final Context context;
   private final Principal principal;
+  private final CallerMetadata metadata;
   private final String transport;
   private final String protocolVersion;
   private final Object requestId;
@@ -29,6 +30,7 @@ public final class CallContext {
       Vertx vertx,
       Context context,
       Principal principal,
+      CallerMetadata metadata,
       String transport,
       String protocolVersion,
       Object requestId,
@@ -41,6 +43,7 @@ public final class CallContext {
     this.vertx = vertx;
     this.context = context;
     this.principal = principal;
+    this.metadata = metadata;
     this.transport = transport;
     this.protocolVersion = protocolVersion;
     this.requestId = requestId;
@@ -63,6 +66,14 @@ public final class CallContext {
 
   public Principal principal() {
     return principal;
+  }
+
+  /**
+   * What the caller's wire carried besides the message (headers, gRPC metadata, {@code _meta}), for
+   * forwarding by allowlist (trace context, request ids). Holds credentials: never log values.
+   */
+  public CallerMetadata metadata() {
+    return metadata;
   }
 
   /** {@code stdio}, {@code http} or {@code grpc}. */

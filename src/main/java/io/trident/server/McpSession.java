@@ -3,6 +3,7 @@ package io.trident.server;
 import io.trident.auth.AuthFailure;
 import io.trident.backend.BackendListener;
 import io.trident.context.CallContext;
+import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.context.ClientRequests;
 import io.trident.context.Deadline;
@@ -71,6 +72,7 @@ public final class McpSession {
   private LogLevel logLevel;
   private long nextOutgoingId = 1;
   private Deadline deadlineCap;
+  private CallerMetadata callerMetadata = CallerMetadata.EMPTY;
 
   public McpSession(
       McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
@@ -93,6 +95,15 @@ public final class McpSession {
    */
   public void authenticatedAs(Principal caller) {
     this.principal = caller;
+  }
+
+  /**
+   * What the wire carried with the messages handled from now on (the headers of this HTTP POST, the
+   * metadata of the gRPC stream); each request adds its own {@code _meta}. Call on the session's
+   * context.
+   */
+  public void receivedWith(CallerMetadata metadata) {
+    this.callerMetadata = metadata == null ? CallerMetadata.EMPTY : metadata;
   }
 
   /**
@@ -432,6 +443,7 @@ public final class McpSession {
               vertx,
               McpSession.this.context,
               principal,
+              callerMetadata.withMeta(meta(request)),
               transport,
               versionFor(request).wire(),
               request.id(),
@@ -472,6 +484,13 @@ public final class McpSession {
     }
   }
 
+  /** The request's {@code params._meta}, or null. */
+  private static JsonObject meta(Request request) {
+    return request.params() != null && request.params().getValue("_meta") instanceof JsonObject m
+        ? m
+        : null;
+  }
+
   /** Progress for one request: only with a token, only increasing, and never after the response. */
   private final class RequestProgress implements ProgressSink {
     private final Object token;
@@ -480,7 +499,7 @@ public final class McpSession {
     volatile boolean closed;
 
     RequestProgress(Request request) {
-      JsonObject meta = request.params().getValue("_meta") instanceof JsonObject m ? m : null;
+      JsonObject meta = meta(request);
       Object t = meta == null ? null : meta.getValue("progressToken");
       this.token = t instanceof String || t instanceof Number ? t : null;
       this.requestId = request.id();

@@ -1,6 +1,7 @@
 package io.trident.server;
 
 import io.trident.context.CallContext;
+import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.context.ClientRequests;
 import io.trident.context.Deadline;
@@ -41,6 +42,7 @@ public final class StatelessCall {
   private long deadlineTimer = -1;
 
   /**
+   * @param metadata what the caller's wire carried (gRPC metadata), for forwarding by allowlist
    * @param callerDeadline the caller's own deadline (e.g. from {@code grpc-timeout}), or null; the
    *     server's cap applies either way and the earlier wins
    * @param wantsProgress whether the caller asked for progress events
@@ -49,6 +51,7 @@ public final class StatelessCall {
   public StatelessCall(
       McpServer server,
       Principal principal,
+      CallerMetadata metadata,
       String transport,
       Object correlationId,
       Deadline callerDeadline,
@@ -66,6 +69,7 @@ public final class StatelessCall {
             vertx,
             context,
             principal,
+            metadata,
             transport,
             ProtocolVersion.LATEST.wire(),
             correlationId,

@@ -1,6 +1,7 @@
 package io.trident.transport.grpc;
 
 import com.google.protobuf.ByteString;
+import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.Envelope;
 import io.trident.grpc.v1.McpGrpcService;
@@ -62,6 +63,7 @@ final class ConnectSession implements MessageSink {
     this.call = call;
     this.session =
         new McpSession(server, vertx.getOrCreateContext(), call.principal(), "grpc", this);
+    session.receivedWith(CallerMetadata.of(request.headers()));
   }
 
   /** Wires the stream to the session; the request must be paused until then. */

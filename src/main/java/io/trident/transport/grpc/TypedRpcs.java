@@ -3,6 +3,7 @@ package io.trident.transport.grpc;
 import com.google.protobuf.Descriptors;
 import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
+import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.CallToolEvent;
 import io.trident.grpc.v1.CallToolRequest;
@@ -308,6 +309,7 @@ final class TypedRpcs implements Service {
         new StatelessCall(
             server,
             call.principal(),
+            CallerMetadata.of(request.headers()),
             "grpc",
             "grpc-" + callIds.incrementAndGet(),
             call.callerDeadline(),

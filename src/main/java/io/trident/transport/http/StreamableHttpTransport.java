@@ -5,6 +5,7 @@ import io.trident.auth.AuditLog;
 import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
 import io.trident.auth.Credentials;
+import io.trident.context.CallerMetadata;
 import io.trident.context.Principal;
 import io.trident.model.McpException;
 import io.trident.server.McpServer;
@@ -246,6 +247,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
         .runOnContext(
             v -> {
               session.mcp().authenticatedAs(principal);
+              session.mcp().receivedWith(CallerMetadata.of(request.headers()));
               if (decoded instanceof JsonRpcCodec.Single single) {
                 if (single.message() instanceof JsonRpcMessage.Request r) {
                   session.handleRequest(r, response);
@@ -315,7 +317,9 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     Context context = vertx.getOrCreateContext();
     HttpSession session =
         new HttpSession(sessions.newId(), owner(principal), vertx, options, metadataUrl(request));
-    session.bind(new McpSession(server, context, principal, "http", session), context);
+    McpSession mcp = new McpSession(server, context, principal, "http", session);
+    mcp.receivedWith(CallerMetadata.of(request.headers()));
+    session.bind(mcp, context);
     return session;
   }
 
@@ -488,6 +492,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
               .runOnContext(
                   v -> {
                     session.mcp().authenticatedAs(principal);
+                    session.mcp().receivedWith(CallerMetadata.of(request.headers()));
                     session
                         .mcp()
                         .handle(decoded)
