@@ -208,6 +208,8 @@ public final class Main implements Callable<Integer> {
       closeQuietly(vertx);
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    // From here on the process serves: a signal while the listeners start is held, not lost.
+    ShutdownSignals signals = ShutdownSignals.install();
     McpServer server =
         new McpServer(vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend));
     CountDownLatch done = new CountDownLatch(1);
@@ -273,7 +275,7 @@ public final class Main implements Callable<Integer> {
       // EOF ends the process too, once stdio has drained: the other transports then shut down.
       stdio.start(vertx.getOrCreateContext()).onComplete(ar -> shutdown.begin());
     }
-    ShutdownSignals.onTerminate(shutdown::begin);
+    signals.onTerminate(shutdown::begin);
     if (log.isDebugEnabled()) {
       log.debug(
           "transports started {} ms after JVM start",
