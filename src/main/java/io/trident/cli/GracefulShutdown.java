@@ -19,7 +19,7 @@ final class GracefulShutdown {
 
   /** A listener's graceful stop: no new connections now, the open ones closed by the grace. */
   @FunctionalInterface
-  interface Closable {
+  interface StopsAccepting {
     Future<Void> shutdown(Duration grace);
   }
 
@@ -32,7 +32,7 @@ final class GracefulShutdown {
   private static final long FLUSH_MILLIS = 250;
 
   private final McpServer server;
-  private final List<Closable> listeners;
+  private final List<StopsAccepting> listeners;
   private final StdioTransport stdio;
   private final Duration grace;
   private final Runnable exit;
@@ -44,7 +44,7 @@ final class GracefulShutdown {
    */
   GracefulShutdown(
       McpServer server,
-      List<Closable> listeners,
+      List<StopsAccepting> listeners,
       StdioTransport stdio,
       Duration grace,
       Runnable exit) {

@@ -349,7 +349,7 @@ public final class Main implements Callable<Integer> {
   private record Listener(
       io.vertx.core.Deployable verticle,
       java.util.function.IntSupplier port,
-      GracefulShutdown.Closable shutdown) {}
+      GracefulShutdown.StopsAccepting shutdown) {}
 
   /**
    * One listener per core, all on one port, so that every event loop takes connections. Vert.x

@@ -448,14 +448,14 @@ public final class McpSession {
   }
 
   /**
-   * Sends a notification about a request unless the request has ended by the time it reaches the
-   * session's context: a tool on a worker may report just as its deadline passes, and nothing may
-   * follow a request's response.
+   * Sends a notification about a request unless the request has ended (its progress closed) by the
+   * time it reaches the session's context: a tool on a worker may report just as its deadline
+   * passes, and nothing may follow a request's response.
    */
-  private void sendWhileOpen(Notification message, Object requestId, RequestProgress request) {
+  private void sendUntilEnd(Notification message, Object requestId, RequestProgress progress) {
     runOnSession(
         () -> {
-          if (state != State.CLOSED && !request.closed) {
+          if (state != State.CLOSED && !progress.closed) {
             sink.send(message, requestId);
           }
         });
@@ -579,24 +579,26 @@ public final class McpSession {
       if (message != null) {
         params.put("message", message);
       }
-      sendWhileOpen(new Notification("notifications/progress", params), requestId, this);
+      sendUntilEnd(new Notification("notifications/progress", params), requestId, this);
     }
   }
 
   /** Log notifications for one request, filtered by the session's level; none after its end. */
   private final class RequestLog implements LogSink {
     private final Object requestId;
-    private final RequestProgress request;
 
-    RequestLog(Object requestId, RequestProgress request) {
+    /** The same request's progress: closed once the request has ended. */
+    private final RequestProgress progress;
+
+    RequestLog(Object requestId, RequestProgress progress) {
       this.requestId = requestId;
-      this.request = request;
+      this.progress = progress;
     }
 
     @Override
     public void log(String level, String logger, Object data) {
       LogLevel parsed = LogLevel.parse(level).orElse(LogLevel.INFO);
-      if (request.closed || parsed.compareTo(logLevel) < 0) {
+      if (progress.closed || parsed.compareTo(logLevel) < 0) {
         return;
       }
       JsonObject params = new JsonObject().put("level", parsed.wire());
@@ -604,7 +606,7 @@ public final class McpSession {
         params.put("logger", logger);
       }
       params.put("data", data);
-      sendWhileOpen(new Notification("notifications/message", params), requestId, request);
+      sendUntilEnd(new Notification("notifications/message", params), requestId, progress);
     }
   }
 
