@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM on the network transports, with the built jar as a subprocess (SPEC.md §4.2): listeners
  * close at once, work in flight may finish within {@code server.shutdownGrace} and is answered,
- * work still running after it is cancelled, and the process exits 0.
+ * work still running after it is cancelled, and the process exits 0. Also the start-up check of
+ * {@code server.toolTimeouts}.
  */
 class GracefulShutdownIT {
 
@@ -55,6 +56,7 @@ class GracefulShutdownIT {
   @TempDir Path dir;
   private Process process;
   private final BlockingQueue<String> stderr = new LinkedBlockingQueue<>();
+  private final List<String> stderrSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Vertx vertx;
 
   @AfterEach
@@ -105,6 +107,7 @@ class GracefulShutdownIT {
     while (System.nanoTime() < until) {
       String line = stderr.poll(1, TimeUnit.SECONDS);
       if (line != null) {
+        stderrSeen.add(line);
         Matcher m = listening.matcher(line);
         if (m.find()) {
           return Integer.parseInt(m.group(1));
@@ -254,5 +257,18 @@ class GracefulShutdownIT {
     assertThat(process.waitFor(3, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isZero();
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000L);
+  }
+
+  @Test
+  void aToolTimeoutForNoSuchToolIsAStartUpWarningNamingTheKey() throws Exception {
+    start(
+        "server:\n  toolTimeouts:\n    simulate_work: 5s\n    no_such_tool: 5s\n",
+        HTTP_LISTENING,
+        "--transport",
+        "http");
+    assertThat(stderrSeen)
+        .anySatisfy(
+            l -> assertThat(l).contains("WARN").contains("server.toolTimeouts.no_such_tool"))
+        .noneMatch(l -> l.contains("server.toolTimeouts.simulate_work"));
   }
 }
