@@ -20,6 +20,7 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceName;
 import java.util.concurrent.CancellationException;
@@ -37,6 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * soon as the request is cancelled for any reason or the budget runs out.
  */
 final class UpstreamChannel {
+
+  /** How long after the budget's end this channel gives up by itself (see {@link #call}). */
+  static final long DEADLINE_GRACE_MS = 50;
 
   private final Vertx vertx;
   private final UpstreamSettings settings;
@@ -102,9 +106,12 @@ final class UpstreamChannel {
     }
     Promise<DynamicMessage> result = Promise.promise();
     AtomicReference<GrpcClientRequest<Buffer, Buffer>> open = new AtomicReference<>();
+    // At the budget's end the server's own deadline (the caller's, or this tool's cap where the
+    // server enforces it) cancels the request and answers with the documented timeout error; this
+    // timer, a little later, only covers a cap that nothing else enforces.
     long timer =
         vertx.setTimer(
-            budgetMs,
+            budgetMs + DEADLINE_GRACE_MS,
             t -> {
               if (result.tryFail(new UpstreamCallException(UpstreamFailure.deadline()))) {
                 reset(open.get());
@@ -142,12 +149,13 @@ final class UpstreamChannel {
                   .onComplete(
                       sent -> {
                         if (sent.failed()) {
-                          result.tryFail(
-                              new UpstreamCallException(UpstreamFailure.local(sent.cause())));
+                          failedAfterStart(sent.cause(), deadline, result);
                           return;
                         }
                         GrpcClientResponse<Buffer, Buffer> response = sent.result();
-                        response.last().onComplete(last -> finish(method, response, last, result));
+                        response
+                            .last()
+                            .onComplete(last -> finish(method, deadline, response, last, result));
                       });
             });
     return result.future().andThen(x -> vertx.cancelTimer(timer));
@@ -155,17 +163,21 @@ final class UpstreamChannel {
 
   private static void finish(
       MethodDescriptor method,
+      Deadline deadline,
       GrpcClientResponse<Buffer, Buffer> response,
       io.vertx.core.AsyncResult<Buffer> last,
       Promise<DynamicMessage> result) {
     GrpcStatus status = response.status();
+    if (status == GrpcStatus.DEADLINE_EXCEEDED && outOfTime(deadline)) {
+      return;
+    }
     if (status != null && status != GrpcStatus.OK) {
       result.tryFail(
           new UpstreamCallException(UpstreamFailure.status(status, response.statusMessage())));
       return;
     }
     if (last.failed()) {
-      result.tryFail(new UpstreamCallException(UpstreamFailure.local(last.cause())));
+      failedAfterStart(last.cause(), deadline, result);
       return;
     }
     try {
@@ -177,6 +189,31 @@ final class UpstreamChannel {
               new UpstreamFailure(
                   GrpcStatus.INTERNAL, UpstreamFailure.Kind.REPLY, e.getMessage(), e)));
     }
+  }
+
+  /**
+   * The stream failed after it started: reset by the upstream (with a status), or its connection
+   * lost.
+   */
+  private static void failedAfterStart(
+      Throwable cause, Deadline deadline, Promise<DynamicMessage> result) {
+    if (outOfTime(deadline)) {
+      return;
+    }
+    UpstreamFailure failure =
+        cause instanceof GrpcErrorException reset && reset.status() != null
+            ? UpstreamFailure.status(reset.status(), "stream reset: " + reset.getMessage())
+            : UpstreamFailure.broken(cause);
+    result.tryFail(new UpstreamCallException(failure));
+  }
+
+  /**
+   * True when the call's budget is (all but) spent: an upstream that ends or resets the stream now
+   * does so because of the deadline we sent, and the deadline in force answers instead (the
+   * server's, or this channel's timer just after it), so the caller gets one timeout error.
+   */
+  private static boolean outOfTime(Deadline deadline) {
+    return deadline.remaining().toMillis() <= DEADLINE_GRACE_MS;
   }
 
   /**

@@ -29,6 +29,8 @@ record UpstreamFailure(GrpcStatus status, Kind kind, String detail, Throwable ca
     STATUS,
     /** No connection could be made (refused, unresolvable, reset while connecting). */
     CONNECT,
+    /** The connection or stream broke off after the call started. */
+    BROKEN,
     /**
      * The TLS handshake failed: certificate not trusted, wrong name, client certificate refused.
      */
@@ -58,6 +60,20 @@ record UpstreamFailure(GrpcStatus status, Kind kind, String detail, Throwable ca
     return new UpstreamFailure(GrpcStatus.UNAVAILABLE, Kind.CONNECT, failure.toString(), failure);
   }
 
+  /** A failure after the stream was opened: TLS if the chain says so, else a broken call. */
+  static UpstreamFailure broken(Throwable failure) {
+    return broken(failure, null);
+  }
+
+  /** As {@link #broken(Throwable)}, with a note for the log. */
+  static UpstreamFailure broken(Throwable failure, String note) {
+    UpstreamFailure f = local(failure);
+    String detail = failure + (note == null ? "" : " (" + note + ")");
+    return f.kind() == Kind.TLS
+        ? f
+        : new UpstreamFailure(GrpcStatus.UNAVAILABLE, Kind.BROKEN, detail, failure);
+  }
+
   static UpstreamFailure deadline() {
     return new UpstreamFailure(GrpcStatus.DEADLINE_EXCEEDED, Kind.DEADLINE, "budget spent", null);
   }
@@ -70,6 +86,7 @@ record UpstreamFailure(GrpcStatus status, Kind kind, String detail, Throwable ca
           case TLS ->
               "the secure (TLS) connection to the upstream service failed; its certificate or"
                   + " Trident's was not accepted";
+          case BROKEN -> "the connection to the upstream service broke off during the call";
           case DEADLINE -> "the upstream service did not answer in time";
           case REPLY -> "the upstream service's reply could not be read";
           case STATUS ->
@@ -102,7 +119,7 @@ record UpstreamFailure(GrpcStatus status, Kind kind, String detail, Throwable ca
     String id = UUID.randomUUID().toString();
     String detail = Redaction.text(this.detail);
     if (kind == Kind.REPLY
-        || cause != null && kind == Kind.CONNECT && !(cause instanceof java.net.ConnectException)) {
+        || cause != null && kind != Kind.TLS && !(cause instanceof java.net.ConnectException)) {
       LOG.warn(
           "upstream {} ({}) tool {}: {} {} [correlation id {}]",
           upstream,

@@ -378,7 +378,14 @@ class HttpUpstreamToolsTest {
 
     @Test
     void theUpstreamTimeoutCapsTheCallAndAnswersDeadlineExceeded() throws Exception {
-      McpHttpClient c = session(plain("    timeout: 300ms\n"));
+      McpHttpClient c =
+          session(plain("    timeout: 300ms\n    tools: { GetItem: { description: warm-up } }\n"));
+      // The channel's first call also connects: warm it (without counting), so that the 300 ms
+      // are the slow call's alone.
+      for (int i = 0; i < 3; i++) {
+        call(c, "inv_GetItem", new JsonObject().put("sku", "A"));
+      }
+      upstream.calls().clear();
       long start = System.nanoTime();
       JsonObject r = call(c, "inv_Slow", new JsonObject().put("millis", 5000));
       long ms = (System.nanoTime() - start) / 1_000_000;
