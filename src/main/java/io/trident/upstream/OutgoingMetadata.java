@@ -40,11 +40,11 @@ final class OutgoingMetadata {
     }
     own.forEach(headers::set);
     Principal caller = context.principal();
-    if (callerIdentity != null && caller != null && caller.subject() != null) {
-      if (printable(caller.subject())) {
+    if (callerIdentity != null) {
+      // Only the verified subject ever goes under this key, whatever else would put it there.
+      headers.remove(callerIdentity);
+      if (caller != null && caller.subject() != null && printable(caller.subject())) {
         headers.set(callerIdentity, caller.subject());
-      } else {
-        headers.remove(callerIdentity);
       }
     }
     if (forwardCallerToken) {

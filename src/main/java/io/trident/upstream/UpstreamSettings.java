@@ -248,6 +248,20 @@ public record UpstreamSettings(
           at + ".callerIdentity: '" + callerIdentity + "' is a credential header");
     }
 
+    if (callerIdentity != null
+        && (forward.contains(callerIdentity) || metadata.containsKey(callerIdentity))) {
+      throw new IllegalArgumentException(
+          at
+              + ".callerIdentity: '"
+              + callerIdentity
+              + "' is also in forwardMetadata or metadata; it must carry only the verified subject");
+    }
+    if (Boolean.TRUE.equals(u.forwardCallerToken()) && metadata.containsKey("authorization")) {
+      throw new IllegalArgumentException(
+          at
+              + ".forwardCallerToken: metadata.authorization is set too; the upstream gets one"
+              + " authorization, choose which");
+    }
     int maxMessageBytes =
         u.maxMessageBytes() == null ? DEFAULT_MAX_MESSAGE_BYTES : u.maxMessageBytes();
     if (maxMessageBytes < 1024) {

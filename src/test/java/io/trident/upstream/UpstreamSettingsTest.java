@@ -76,6 +76,13 @@ class UpstreamSettingsTest {
           "upstreams[0].reflection: server reflection is not supported yet");
       refused(
           "    target: a.invalid:1\n    colour: blue\n", "unknown key 'colour' at upstreams[0]");
+      refused(
+          "    target: a.invalid:1\n    forwardMetadata: [x-sub]\n    callerIdentity: x-sub\n",
+          "upstreams[0].callerIdentity: 'x-sub' is also in forwardMetadata");
+      refused(
+          "    target: a.invalid:1\n    forwardCallerToken: true\n"
+              + "    metadata: { authorization: 'Bearer svc' }\n",
+          "upstreams[0].forwardCallerToken: metadata.authorization is set too");
       assertThatThrownBy(
               () ->
                   UpstreamFixture.settings(
