@@ -235,6 +235,11 @@ final class UpstreamChannel {
     return client.request(address);
   }
 
+  /** A raw stream to the upstream (for server reflection). */
+  Future<GrpcClientRequest<Buffer, Buffer>> openStream() {
+    return request();
+  }
+
   private static void reset(GrpcClientRequest<Buffer, Buffer> request) {
     if (request != null) {
       try {

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * @param name the tool name prefix
  * @param host the target host (a name or an address literal)
  * @param port the target port
- * @param descriptorSet the descriptor set file
+ * @param descriptorSet the descriptor set file, or null with {@code reflection}
+ * @param reflection learn the descriptors from the upstream's server reflection, when first reached
  * @param services only these services (full names), or empty for all
  * @param methods only these methods (simple or full names), or empty for all
  * @param timeout this upstream's cap on each call
@@ -43,6 +44,7 @@ public record UpstreamSettings(
     String host,
     int port,
     Path descriptorSet,
+    boolean reflection,
     List<String> services,
     List<String> methods,
     Duration timeout,
@@ -134,17 +136,26 @@ public record UpstreamSettings(
     String target = required(u.target(), at + ".target");
     HostPort hp = HostPort.parse(target, at + ".target");
 
-    if (Boolean.TRUE.equals(u.reflection())) {
-      throw new IllegalArgumentException(
-          at
-              + ".reflection: server reflection is not supported yet; give descriptorSet (protoc"
-              + " --include_imports --descriptor_set_out=FILE)");
-    }
-    String ds = required(u.descriptorSet(), at + ".descriptorSet");
-    Path descriptorSet = Path.of(ds);
-    if (!Files.isRegularFile(descriptorSet) || !Files.isReadable(descriptorSet)) {
-      throw new IllegalArgumentException(
-          at + ".descriptorSet: cannot read '" + ds + "' (no such file, or not readable)");
+    boolean reflection = Boolean.TRUE.equals(u.reflection());
+    Path descriptorSet = null;
+    if (reflection) {
+      if (u.descriptorSet() != null) {
+        throw new IllegalArgumentException(
+            at + ".reflection: set together with descriptorSet; choose one");
+      }
+    } else {
+      String ds = u.descriptorSet();
+      if (ds == null || ds.isBlank()) {
+        throw new IllegalArgumentException(
+            at
+                + ".descriptorSet: required (protoc --include_imports --descriptor_set_out=FILE),"
+                + " or reflection: true");
+      }
+      descriptorSet = Path.of(ds.trim());
+      if (!Files.isRegularFile(descriptorSet) || !Files.isReadable(descriptorSet)) {
+        throw new IllegalArgumentException(
+            at + ".descriptorSet: cannot read '" + ds + "' (no such file, or not readable)");
+      }
     }
 
     List<String> services = names(u.services(), at + ".services");
@@ -272,6 +283,7 @@ public record UpstreamSettings(
         hp.host(),
         hp.port(),
         descriptorSet,
+        reflection,
         services,
         methods,
         timeout,
@@ -282,6 +294,28 @@ public record UpstreamSettings(
         forward,
         metadata,
         Boolean.TRUE.equals(u.forwardCallerToken()),
+        callerIdentity,
+        maxMessageBytes);
+  }
+
+  /** These settings with {@code services} as the service filter. */
+  UpstreamSettings withServices(List<String> only) {
+    return new UpstreamSettings(
+        name,
+        host,
+        port,
+        descriptorSet,
+        reflection,
+        only,
+        methods,
+        timeout,
+        scope,
+        tools,
+        tls,
+        insecure,
+        forwardMetadata,
+        metadata,
+        forwardCallerToken,
         callerIdentity,
         maxMessageBytes);
   }

@@ -51,47 +51,32 @@ public final class UpstreamTools implements BackendProvider {
   @Override
   public void register(Backend backend, Vertx vertx) {
     List<Tool> tools = new ArrayList<>();
-    Set<String> names = new HashSet<>();
+    Set<String> names = java.util.Collections.synchronizedSet(new HashSet<>());
     backend.tools().forEach(t -> names.add(t.name()));
     List<UpstreamChannel> opened = new ArrayList<>();
     for (int i = 0; i < upstreams.size(); i++) {
       UpstreamSettings u = upstreams.get(i);
       String at = "upstreams[" + i + "]";
-      DescriptorPool pool;
-      try {
-        pool = DescriptorPool.load(u.descriptorSet());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            at + ".descriptorSet: cannot load " + u.descriptorSet() + ": " + e.getMessage());
-      }
-      List<MethodDescriptor> methods = select(u, pool, at);
       UpstreamChannel channel = new UpstreamChannel(vertx, u);
       opened.add(channel);
-      Map<MethodDescriptor, String> toolNames = ToolNames.assign(u.name(), methods);
-      Map<String, UpstreamSettings.ToolOverride> overrides = new LinkedHashMap<>(u.tools());
       List<String> mine = new ArrayList<>();
-      for (Map.Entry<MethodDescriptor, String> e : toolNames.entrySet()) {
-        MethodDescriptor m = e.getKey();
-        String name = e.getValue();
-        if (!names.add(name)) {
+      if (u.reflection()) {
+        reflectedUpstreams.add(new Reflected(u, at, channel));
+      } else {
+        DescriptorPool pool;
+        try {
+          pool = DescriptorPool.load(u.descriptorSet());
+        } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(
-              at + ".name: tool " + name + " already exists; choose another upstream name");
+              at + ".descriptorSet: cannot load " + u.descriptorSet() + ": " + e.getMessage());
         }
-        UpstreamSettings.ToolOverride override = overrides.remove(fullName(m));
-        UpstreamSettings.ToolOverride bySimple = overrides.remove(m.getName());
-        tools.add(
-            UpstreamTool.build(u, name, m, channel, pool, override != null ? override : bySimple));
-        mine.add(name);
-      }
-      if (!overrides.isEmpty()) {
-        throw new IllegalArgumentException(
-            at
-                + ".tools."
-                + overrides.keySet().iterator().next()
-                + ": no such unary method among the selected ones");
+        for (Tool t : toolsOf(u, pool, at, channel, names)) {
+          tools.add(t);
+          mine.add(t.name());
+        }
       }
       LOG.info(
-          "upstream {} at {} ({}): {} tool(s) {}; {}",
+          "upstream {} at {} ({}): {} {}; {}",
           u.name(),
           u.target(),
           u.insecure()
@@ -100,12 +85,106 @@ public final class UpstreamTools implements BackendProvider {
                   + (u.tls().caFile() != null ? ", CA " + u.tls().caFile() : ", JVM trust store")
                   + (u.tls().certFile() != null ? ", client certificate" : "")
                   + (u.tls().serverName() != null ? ", server name " + u.tls().serverName() : ""),
-          mine.size(),
-          mine,
+          u.reflection() ? "tools by reflection, when first reached" : mine.size() + " tool(s)",
+          u.reflection() ? "" : mine,
           channel.metadata().describe());
     }
     tools.forEach(backend::addTool);
     channels.addAll(opened);
+    for (Reflected r : reflectedUpstreams) {
+      discover(r, backend, vertx, names, 0);
+    }
+  }
+
+  /** An upstream whose tools come from its server reflection, once it is reached. */
+  private record Reflected(UpstreamSettings settings, String at, UpstreamChannel channel) {}
+
+  private final List<Reflected> reflectedUpstreams = new ArrayList<>();
+
+  /** First delay between reflection attempts; doubled up to {@link #RETRY_MAX_MS}. */
+  static final long RETRY_FIRST_MS = 1_000;
+
+  static final long RETRY_MAX_MS = 60_000;
+
+  /**
+   * Learns the upstream's descriptors by reflection, then adds its tools (which tells sessions,
+   * {@code notifications/tools/list_changed}). Retries with backoff while the upstream cannot be
+   * reached; a reply that cannot be used (a filter naming nothing, a clash) is logged and not
+   * retried.
+   */
+  private void discover(Reflected r, Backend backend, Vertx vertx, Set<String> names, int attempt) {
+    UpstreamSettings u = r.settings();
+    ReflectionDiscovery.discover(vertx, r.channel(), u)
+        .onSuccess(
+            reflected -> {
+              try {
+                List<Tool> found;
+                synchronized (names) {
+                  // Only the services the upstream serves, not every service its files define.
+                  found =
+                      toolsOf(
+                          u.withServices(reflected.services()),
+                          DescriptorPool.build(reflected.files()),
+                          r.at(),
+                          r.channel(),
+                          names);
+                }
+                found.forEach(backend::addTool);
+                LOG.info(
+                    "upstream {}: {} tool(s) found by reflection {}",
+                    u.name(),
+                    found.size(),
+                    found.stream().map(Tool::name).toList());
+              } catch (IllegalArgumentException e) {
+                LOG.error(
+                    "upstream {}: its reflection cannot be turned into tools: {}",
+                    u.name(),
+                    e.getMessage());
+              }
+            })
+        .onFailure(
+            e -> {
+              long delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS << Math.min(attempt, 16));
+              LOG.warn(
+                  "upstream {} at {}: reflection failed ({}); retrying in {} ms",
+                  u.name(),
+                  u.target(),
+                  e.toString(),
+                  delay);
+              vertx.setTimer(delay, t -> discover(r, backend, vertx, names, attempt + 1));
+            });
+  }
+
+  private static List<Tool> toolsOf(
+      UpstreamSettings u,
+      DescriptorPool pool,
+      String at,
+      UpstreamChannel channel,
+      Set<String> names) {
+    List<MethodDescriptor> methods = select(u, pool, at);
+    Map<MethodDescriptor, String> toolNames = ToolNames.assign(u.name(), methods);
+    Map<String, UpstreamSettings.ToolOverride> overrides = new LinkedHashMap<>(u.tools());
+    List<Tool> tools = new ArrayList<>();
+    for (Map.Entry<MethodDescriptor, String> e : toolNames.entrySet()) {
+      MethodDescriptor m = e.getKey();
+      String name = e.getValue();
+      if (!names.add(name)) {
+        throw new IllegalArgumentException(
+            at + ".name: tool " + name + " already exists; choose another upstream name");
+      }
+      UpstreamSettings.ToolOverride override = overrides.remove(fullName(m));
+      UpstreamSettings.ToolOverride bySimple = overrides.remove(m.getName());
+      tools.add(
+          UpstreamTool.build(u, name, m, channel, pool, override != null ? override : bySimple));
+    }
+    if (!overrides.isEmpty()) {
+      throw new IllegalArgumentException(
+          at
+              + ".tools."
+              + overrides.keySet().iterator().next()
+              + ": no such unary method among the selected ones");
+    }
+    return tools;
   }
 
   /** Closes the upstream connections. */
@@ -119,13 +198,23 @@ public final class UpstreamTools implements BackendProvider {
     List<ServiceDescriptor> services = pool.services();
     if (services.isEmpty()) {
       throw new IllegalArgumentException(
-          at + ".descriptorSet: " + u.descriptorSet() + " defines no service");
+          at
+              + (u.reflection()
+                  ? ".reflection: the upstream"
+                  : ".descriptorSet: " + u.descriptorSet())
+              + " defines no service");
     }
     for (int i = 0; i < u.services().size(); i++) {
       String wanted = u.services().get(i);
       if (services.stream().noneMatch(s -> s.getFullName().equals(wanted))) {
         throw new IllegalArgumentException(
-            at + ".services[" + i + "]: no service " + wanted + " in " + u.descriptorSet());
+            at
+                + ".services["
+                + i
+                + "]: no service "
+                + wanted
+                + " in "
+                + (u.reflection() ? "the upstream's reflection" : u.descriptorSet()));
       }
     }
     List<MethodDescriptor> candidates = new ArrayList<>();

@@ -92,6 +92,47 @@ public final class UpstreamFixture implements AutoCloseable {
     return backend;
   }
 
+  /**
+   * A Vert.x gRPC server on 127.0.0.1:{@code port} with server reflection ({@code
+   * grpc.reflection.v1}) and {@code Inventory/GetItem} only: an upstream known by reflection.
+   */
+  public static io.vertx.core.Future<io.vertx.core.http.HttpServer> reflecting(
+      io.vertx.core.Vertx vertx, int port) {
+    io.vertx.grpc.server.GrpcServer grpc = io.vertx.grpc.server.GrpcServer.server(vertx);
+    grpc.addService(io.vertx.grpc.reflection.ReflectionService.v1());
+    io.vertx.grpc.common.ServiceName name =
+        io.vertx.grpc.common.ServiceName.create("trident.test.upstream.v1", "Inventory");
+    io.vertx.grpc.common.ServiceMethod<GetItemRequest, Item> getItem =
+        io.vertx.grpc.common.ServiceMethod.server(
+            name,
+            "GetItem",
+            io.vertx.grpc.common.GrpcMessageEncoder.encoder(),
+            io.vertx.grpc.common.GrpcMessageDecoder.decoder(GetItemRequest.newBuilder()));
+    grpc.addService(
+        io.vertx.grpc.server.Service.service(
+                name,
+                io.trident.upstream.testproto.InventoryOuterClass.getDescriptor()
+                    .findServiceByName("Inventory"))
+            .bind(
+                getItem,
+                request ->
+                    request.handler(
+                        msg ->
+                            request
+                                .response()
+                                .end(
+                                    Item.newBuilder()
+                                        .setSku(msg.getSku())
+                                        .setName("Reflected")
+                                        .build())))
+            .build());
+    return vertx
+        .createHttpServer(
+            new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(port))
+        .requestHandler(grpc)
+        .listen();
+  }
+
   /** What the calls to one server received. */
   public static final class Calls {
     public final BlockingQueue<Map<String, String>> metadata = new LinkedBlockingQueue<>();

@@ -73,7 +73,17 @@ class UpstreamSettingsTest {
           "upstreams[0].tls.caFile: cannot read");
       refused(
           "    target: a.invalid:1\n    reflection: true\n",
-          "upstreams[0].reflection: server reflection is not supported yet");
+          "upstreams[0].reflection: set together with descriptorSet; choose one");
+      assertThatThrownBy(
+              () ->
+                  UpstreamFixture.settings("upstreams:\n  - name: inv\n    target: a.invalid:1\n"))
+          .hasMessageContaining("upstreams[0].descriptorSet: required");
+      assertThat(
+              UpstreamFixture.settings(
+                      "upstreams:\n  - name: inv\n    target: a.invalid:1\n    reflection: true\n")
+                  .get(0)
+                  .reflection())
+          .isTrue();
       refused(
           "    target: a.invalid:1\n    colour: blue\n", "unknown key 'colour' at upstreams[0]");
       refused(

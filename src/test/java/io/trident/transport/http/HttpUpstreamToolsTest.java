@@ -572,4 +572,53 @@ class HttpUpstreamToolsTest {
       }
     }
   }
+
+  @Nested
+  class Reflection {
+    @Test
+    void toolsAppearWhenTheUpstreamIsFirstReachedAndAreAnnounced() throws Exception {
+      int port;
+      try (java.net.ServerSocket probe =
+          new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = probe.getLocalPort();
+      }
+      Backend backend =
+          UpstreamFixture.backend(
+              vertx,
+              "upstreams:\n  - name: refl\n    target: 127.0.0.1:"
+                  + port
+                  + "\n    reflection: true\n    insecure: true\n");
+      java.util.concurrent.atomic.AtomicInteger changes =
+          new java.util.concurrent.atomic.AtomicInteger();
+      backend.addListener(
+          new io.trident.backend.BackendListener() {
+            @Override
+            public void toolsChanged() {
+              changes.incrementAndGet();
+            }
+          });
+      assertThat(backend.tools()).as("the upstream is down: nothing yet").isEmpty();
+      await(UpstreamFixture.reflecting(vertx, port));
+      long until = System.currentTimeMillis() + 8_000;
+      while (backend.tool("refl_GetItem").isEmpty() && System.currentTimeMillis() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(backend.tools().stream().map(t -> t.name()))
+          .as("the services it serves: not the reflection service, nor Audit (defined, not served)")
+          .containsExactlyInAnyOrder("refl_GetItem", "refl_Echo", "refl_Slow", "refl_Fail");
+      assertThat(changes.get()).isPositive();
+      // and the tool works through the transport
+      ServerOptions opts = ServerOptions.defaults(Implementation.of("t", "1"));
+      HttpTransportOptions http = TestHttpOptions.loopback().build();
+      HttpVerticle verticle =
+          new HttpVerticle(
+              new StreamableHttpTransport(vertx, new McpServer(vertx, backend, opts), http), http);
+      await(vertx.deployVerticle(verticle));
+      McpHttpClient c = new McpHttpClient(vertx, verticle.actualPort());
+      clients.add(c);
+      c.initialize();
+      JsonObject r = call(c, "refl_GetItem", new JsonObject().put("sku", "R"));
+      assertThat(r.getJsonObject("structuredContent").getString("name")).isEqualTo("Reflected");
+    }
+  }
 }
