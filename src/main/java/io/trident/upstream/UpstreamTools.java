@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The backend provider built from the {@code upstreams:} configuration: each upstream's unary
  * methods become tools (SPEC.md §8). Everything is checked at start-up: a descriptor set that
  * cannot be loaded, a filter or override that names nothing, or a tool name already taken is an
- * error naming the key; the upstreams themselves are not contacted before the first call.
+ * error naming the key. Upstreams are not contacted before the first call, except those with {@code
+ * reflection: true}, whose tools are added once reflection reaches them.
  */
 public final class UpstreamTools implements BackendProvider {
 
