@@ -25,7 +25,8 @@ import java.util.TreeMap;
  *     unauthenticated} or {@code forbidden}
  * @param durationMs how long the request ran
  * @param deadlineLeftMs how much of its deadline was left at the end, or null
- * @param detail a safe detail: for a denial, the reason code or missing scope; else null
+ * @param detail a safe detail: for a denial, the reason code or missing scope; for an upstream tool
+ *     call, the upstream and its gRPC status ({@code upstream inventory: OK}); else null
  */
 public record AuditEvent(
     Instant time,
@@ -50,6 +51,23 @@ public record AuditEvent(
       String outcome,
       long durationMs,
       long deadlineLeftMs) {
+    return toolCall(time, transport, p, tool, arguments, outcome, durationMs, deadlineLeftMs, null);
+  }
+
+  /**
+   * A finished tool call with a safe detail the tool added (an upstream tool: its upstream and the
+   * gRPC status).
+   */
+  public static AuditEvent toolCall(
+      Instant time,
+      String transport,
+      Principal p,
+      String tool,
+      JsonObject arguments,
+      String outcome,
+      long durationMs,
+      long deadlineLeftMs,
+      String detail) {
     return new AuditEvent(
         time,
         transport,
@@ -61,7 +79,7 @@ public record AuditEvent(
         outcome,
         durationMs,
         deadlineLeftMs,
-        null);
+        detail);
   }
 
   /**

@@ -19,6 +19,8 @@ import io.trident.transport.http.HttpTransportOptions;
 import io.trident.transport.http.HttpVerticle;
 import io.trident.transport.http.StreamableHttpTransport;
 import io.trident.transport.stdio.StdioTransport;
+import io.trident.upstream.UpstreamSettings;
+import io.trident.upstream.UpstreamTools;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.FileDescriptor;
@@ -156,6 +158,12 @@ public final class Main implements Callable<Integer> {
         duration("server.shutdownGrace", config.server().shutdownGrace());
     java.time.Duration drainGrace = duration("stdio.drainGrace", config.stdio().drainGrace());
     List<String> backendNames = backendNames(config);
+    List<UpstreamSettings> upstreams;
+    try {
+      upstreams = UpstreamSettings.fromConfig(config.upstreams());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
     AuthSettings authSettings;
     try {
       authSettings = authFlags.applyTo(config.auth());
@@ -176,6 +184,12 @@ public final class Main implements Callable<Integer> {
     long backendStart = System.nanoTime();
     try {
       backend = BackendProviders.discover().build(backendNames, vertx);
+      // Upstream tools come from the configuration, not from --backend: they join any backend.
+      try {
+        new UpstreamTools(upstreams).register(backend, vertx);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("config: " + e.getMessage(), e);
+      }
       log.debug(
           "backend {} built in {} ms",
           backendNames,

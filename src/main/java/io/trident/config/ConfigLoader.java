@@ -63,6 +63,8 @@ public final class ConfigLoader {
             ref -> {
               if (ref.getFieldName() != null) {
                 sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+              } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
               }
             });
     return sb.toString();

@@ -17,7 +17,8 @@ public record TridentConfig(
     @JsonProperty("http") HttpSection http,
     @JsonProperty("grpc") GrpcSection grpc,
     @JsonProperty("local") LocalSection local,
-    @JsonProperty("auth") AuthSettings auth) {
+    @JsonProperty("auth") AuthSettings auth,
+    @JsonProperty("upstreams") List<UpstreamSection> upstreams) {
 
   public TridentConfig {
     server =
@@ -33,10 +34,11 @@ public record TridentConfig(
     grpc = grpc == null ? new GrpcSection(null, null, null, null, null, null, null, null) : grpc;
     local = local == null ? new LocalSection(null, null) : local;
     auth = auth == null ? AuthSettings.defaults() : auth;
+    upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null, null);
+    return new TridentConfig(null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */
@@ -116,4 +118,37 @@ public record TridentConfig(
       scopes = scopes == null ? List.of("*") : List.copyOf(scopes);
     }
   }
+
+  /**
+   * One upstream gRPC service whose unary methods become tools (SPEC.md §8). Read as written; the
+   * upstream package validates every key at start-up, naming it ({@code upstreams[0].target}).
+   */
+  public record UpstreamSection(
+      @JsonProperty("name") String name,
+      @JsonProperty("target") String target,
+      @JsonProperty("descriptorSet") String descriptorSet,
+      @JsonProperty("reflection") Boolean reflection,
+      @JsonProperty("services") List<String> services,
+      @JsonProperty("methods") List<String> methods,
+      @JsonProperty("timeout") String timeout,
+      @JsonProperty("scope") String scope,
+      @JsonProperty("tools") java.util.Map<String, UpstreamToolSection> tools,
+      @JsonProperty("tls") UpstreamTlsSection tls,
+      @JsonProperty("insecure") Boolean insecure,
+      @JsonProperty("forwardMetadata") List<String> forwardMetadata,
+      @JsonProperty("metadata") java.util.Map<String, String> metadata,
+      @JsonProperty("forwardCallerToken") Boolean forwardCallerToken,
+      @JsonProperty("callerIdentity") String callerIdentity,
+      @JsonProperty("maxMessageBytes") Integer maxMessageBytes) {}
+
+  /** Per-method overrides of an upstream tool, keyed by method name or full method name. */
+  public record UpstreamToolSection(
+      @JsonProperty("description") String description, @JsonProperty("scope") String scope) {}
+
+  /** How Trident reaches an upstream over TLS. */
+  public record UpstreamTlsSection(
+      @JsonProperty("caFile") String caFile,
+      @JsonProperty("certFile") String certFile,
+      @JsonProperty("keyFile") String keyFile,
+      @JsonProperty("serverName") String serverName) {}
 }

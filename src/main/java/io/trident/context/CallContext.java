@@ -25,6 +25,7 @@ public final class CallContext {
   private final LogSink log;
   private final ClientRequests client;
   private final Runnable streamCloser;
+  private volatile String auditDetail;
 
   public CallContext(
       Vertx vertx,
@@ -137,6 +138,19 @@ public final class CallContext {
    */
   public void closeStream() {
     streamCloser.run();
+  }
+
+  /**
+   * Adds a safe detail to this call's audit line (e.g. {@code upstream inventory: UNAVAILABLE}):
+   * names and status codes only, never argument values or credentials. The last one set wins.
+   */
+  public void auditDetail(String detail) {
+    this.auditDetail = detail;
+  }
+
+  /** The detail for this call's audit line, or null. */
+  public String auditDetail() {
+    return auditDetail;
   }
 
   /**

@@ -66,6 +66,19 @@ public final class CallerMetadata {
     return headers.get(lower);
   }
 
+  /**
+   * The value the transport carried under {@code key} (HTTP header or gRPC metadata), ignoring a
+   * request's {@code _meta}: for credentials, which count only as the caller authenticated with
+   * them.
+   */
+  public String header(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    if (headers == null || lower.endsWith("-bin") || lower.startsWith(":")) {
+      return null;
+    }
+    return headers.get(lower);
+  }
+
   public boolean isEmpty() {
     return meta.isEmpty() && (headers == null || headers.isEmpty());
   }

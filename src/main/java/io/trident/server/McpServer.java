@@ -186,6 +186,7 @@ public final class McpServer {
           long ms = (System.nanoTime() - start) / 1_000_000;
           long left = context.remaining().toMillis();
           String outcome = auditOutcome(ar.succeeded() ? ar.result() : null, ar.cause(), context);
+          String detail = context.auditDetail();
           AuditLog.toolCall(
               () ->
                   AuditEvent.toolCall(
@@ -196,7 +197,8 @@ public final class McpServer {
                       args,
                       outcome,
                       ms,
-                      left));
+                      left,
+                      detail));
         });
   }
 
