@@ -120,6 +120,8 @@ public final class UpstreamBench {
             "    methods: [Echo]",
             "    insecure: true",
             "    timeout: 10s",
+            "http:",
+            "  maxSessionsPerPrincipal: 10000 # each mode opens its own sessions",
             ""),
         StandardCharsets.UTF_8);
     int httpPort = HttpBench.freePort();
