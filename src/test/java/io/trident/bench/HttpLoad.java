@@ -39,10 +39,7 @@ final class HttpLoad extends BenchLoad {
   private static final String INITIALIZED =
       "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
   private static final String CALL_PREFIX = "{\"jsonrpc\":\"2.0\",\"id\":";
-  private static final String CALL_SUFFIX =
-      ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\""
-          + TEXT
-          + "\"}}}";
+  private static final String ECHO_CALL_SUFFIX = callSuffix("echo", "text");
   private static final CharSequence SESSION_HEADER = HttpHeaders.createOptimized("Mcp-Session-Id");
   private static final CharSequence VERSION_HEADER =
       HttpHeaders.createOptimized("MCP-Protocol-Version");
@@ -59,6 +56,7 @@ final class HttpLoad extends BenchLoad {
   private final boolean poolPerSession;
   private final List<Session> sessions = new ArrayList<>();
   private final MultiMap extraHeaders = HttpHeaders.headers();
+  private String callSuffix = ECHO_CALL_SUFFIX;
 
   /**
    * @param loops client event-loop contexts; sessions are spread over them round-robin
@@ -97,6 +95,26 @@ final class HttpLoad extends BenchLoad {
   HttpLoad header(String name, String value) {
     extraHeaders.add(name, value);
     return this;
+  }
+
+  /**
+   * Calls {@code tool} with {@code {"<field>": TEXT}} instead of echo's {@code {"text": TEXT}}: any
+   * tool whose answer carries its argument back (an upstream Echo, say); call before {@link
+   * #start}.
+   */
+  HttpLoad tool(String tool, String field) {
+    this.callSuffix = callSuffix(tool, field);
+    return this;
+  }
+
+  private static String callSuffix(String tool, String field) {
+    return ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
+        + "\",\"arguments\":{\""
+        + field
+        + "\":\""
+        + TEXT
+        + "\"}}}";
   }
 
   private RequestOptions withExtraHeaders(RequestOptions options) {
@@ -444,7 +462,7 @@ final class HttpLoad extends BenchLoad {
     @Override
     void send() {
       long id = nextId++;
-      Buffer body = Buffer.buffer(CALL_PREFIX + id + CALL_SUFFIX);
+      Buffer body = Buffer.buffer(CALL_PREFIX + id + callSuffix);
       long sentAt = System.nanoTime();
       client
           .request(callOptions)
