@@ -17,6 +17,7 @@ import io.trident.upstream.UpstreamFixture;
 import io.trident.upstream.testproto.Rich;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -374,6 +375,30 @@ class HttpUpstreamToolsTest {
       McpHttpClient c = session(plain("    timeout: 20s\n"), Duration.ofMillis(1500));
       call(c, "inv_GetItem", new JsonObject().put("sku", "A"));
       assertThat(poll(upstream.calls().deadlineMs)).isPositive().isLessThanOrEqualTo(1500L);
+    }
+
+    @Test
+    void theUpstreamSeesNoMoreThanTheMcpTimeoutMsHeader() throws Exception {
+      McpHttpClient c = session(plain("    timeout: 20s\n"));
+      upstream.calls().clear();
+      Map<String, String> headers =
+          McpHttpClient.with(c.postHeaders(), StreamableHttpTransport.TIMEOUT_HEADER, "1200");
+      c.exchange(
+          HttpMethod.POST,
+          c.path,
+          headers,
+          toolCall(8, "inv_GetItem", new JsonObject().put("sku", "A"), null).toBuffer());
+      assertThat(poll(upstream.calls().deadlineMs)).isPositive().isLessThanOrEqualTo(1200L);
+    }
+
+    @Test
+    void theUpstreamSeesNoMoreThanTheMetaTimeout() throws Exception {
+      McpHttpClient c = session(plain("    timeout: 20s\n"));
+      upstream.calls().clear();
+      JsonObject msg = toolCall(9, "inv_GetItem", new JsonObject().put("sku", "A"), null);
+      msg.getJsonObject("params").put("_meta", new JsonObject().put("io.trident/timeoutMs", 900));
+      result(c.post(msg));
+      assertThat(poll(upstream.calls().deadlineMs)).isPositive().isLessThanOrEqualTo(900L);
     }
 
     @Test
