@@ -3,6 +3,7 @@ package io.trident.cli;
 import io.trident.auth.AuthSettings;
 import io.trident.auth.Authenticator;
 import io.trident.auth.RequestGuard;
+import io.trident.auth.StreamGuards;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
 import io.trident.config.ConfigLoader;
@@ -12,6 +13,9 @@ import io.trident.context.Principal;
 import io.trident.model.Implementation;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
+import io.trident.store.RedisConnector;
+import io.trident.store.RedisSettings;
+import io.trident.store.RevocationStore;
 import io.trident.transport.grpc.GrpcTransport;
 import io.trident.transport.grpc.GrpcTransportOptions;
 import io.trident.transport.grpc.GrpcVerticle;
@@ -51,6 +55,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     sortOptions = false,
+    subcommands = {RevokeCommand.class},
     description = "One MCP server over stdio, Streamable HTTP and gRPC.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -106,6 +111,14 @@ public final class Main implements Callable<Integer> {
   Integer grpcPort;
 
   @CommandLine.Mixin AuthFlags authFlags = new AuthFlags();
+
+  @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      description =
+          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations"
+              + " reach every instance (redis.url)")
+  String redisUrl;
 
   @Option(
       names = "--grpc-reflection",
@@ -204,8 +217,18 @@ public final class Main implements Callable<Integer> {
       closeQuietly(vertx);
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    StreamGuards streamGuards;
+    try {
+      streamGuards = streamGuards(vertx, config, authSettings, auth, log);
+    } catch (IllegalArgumentException e) {
+      closeQuietly(vertx);
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // Every request and new stream is admitted only while its credential is not revoked.
+    Authenticator network = streamGuards.guarding(auth.network());
     McpServer server =
-        new McpServer(vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend));
+        new McpServer(
+            vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend), streamGuards);
     CountDownLatch done = new CountDownLatch(1);
     List<Runnable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -219,13 +242,12 @@ public final class Main implements Callable<Integer> {
                 vertx,
                 server,
                 grpcOptions,
-                auth.network(),
-                GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, auth.network()));
+                network,
+                GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, network));
     if (httpOptions != null) {
       try {
         boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
-        int httpPort =
-            startHttp(vertx, server, httpOptions, auth.network(), shared ? grpc : null, log);
+        int httpPort = startHttp(vertx, server, httpOptions, network, shared ? grpc : null, log);
         if (shared) {
           grpcBoundPort.set(httpPort);
         }
@@ -275,6 +297,34 @@ public final class Main implements Callable<Integer> {
     // slowly.
     closeQuietly(vertx);
     return 0;
+  }
+
+  /**
+   * The revocation store (Redis when {@code --redis} or {@code redis.url} names one, else memory)
+   * and the stream guard over it.
+   */
+  private StreamGuards streamGuards(
+      Vertx vertx,
+      TridentConfig config,
+      AuthSettings authSettings,
+      AuthBootstrap.Result auth,
+      org.slf4j.Logger log) {
+    RedisSettings redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
+    java.time.Duration keep = config.revocation().tokenLifetimeDuration();
+    RevocationStore store;
+    if (redis.configured()) {
+      store = RevocationStore.redis(RedisConnector.create(vertx, redis), keep);
+      log.info("revocations shared through Redis {}", redis.safeUrl());
+    } else {
+      store = RevocationStore.memory(vertx, keep);
+    }
+    return StreamGuards.create(
+        vertx,
+        store,
+        config.revocation(),
+        authSettings.jwt().leewayDuration(),
+        redis.failOpen(),
+        auth.chain()::credentialStillValid);
   }
 
   /** Starts the gRPC listeners; returns the port bound. */

@@ -2,6 +2,8 @@ package io.trident.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.trident.auth.AuthSettings;
+import io.trident.auth.RevocationSettings;
+import io.trident.store.RedisSettings;
 import java.util.List;
 
 /**
@@ -16,7 +18,9 @@ public record TridentConfig(
     @JsonProperty("http") HttpSection http,
     @JsonProperty("grpc") GrpcSection grpc,
     @JsonProperty("local") LocalSection local,
-    @JsonProperty("auth") AuthSettings auth) {
+    @JsonProperty("auth") AuthSettings auth,
+    @JsonProperty("redis") RedisSettings redis,
+    @JsonProperty("revocation") RevocationSettings revocation) {
 
   public TridentConfig {
     server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
@@ -31,10 +35,12 @@ public record TridentConfig(
     grpc = grpc == null ? new GrpcSection(null, null, null, null, null, null, null, null) : grpc;
     local = local == null ? new LocalSection(null, null) : local;
     auth = auth == null ? AuthSettings.defaults() : auth;
+    redis = redis == null ? RedisSettings.none() : redis;
+    revocation = revocation == null ? RevocationSettings.defaults() : revocation;
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null, null);
+    return new TridentConfig(null, null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */
