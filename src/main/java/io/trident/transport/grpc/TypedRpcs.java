@@ -283,10 +283,11 @@ final class TypedRpcs implements Service {
                   });
           guard.onEnded(
               why -> {
+                // The status goes out first: the cancelled work's own ending then finds it sent.
                 McpException error = why.toMcpException();
-                work.cancel(Cancellation.Reason.DISCONNECTED);
                 GrpcErrors.end(
                     response, GrpcErrors.statusOf(error.code()), error.getMessage(), error);
+                work.cancel(Cancellation.Reason.DISCONNECTED);
               });
           return work.run(
                   ctx ->
