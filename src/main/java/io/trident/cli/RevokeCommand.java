@@ -9,6 +9,7 @@ import io.trident.store.RedisSettings;
 import io.trident.store.Revocation;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Request;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +97,10 @@ final class RevokeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (redis.timeoutDuration().toMillis() < 5_000) {
+      // A cold JVM's first round trips are slow; an operator's command can afford to wait.
+      redis = redis.withTimeout("5s");
+    }
     if (!redis.configured()) {
       throw new ParameterException(spec.commandLine(), "--redis URL (or redis.url) is required");
     }
@@ -114,17 +119,26 @@ final class RevokeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       RedisConnector connector = RedisConnector.create(vertx, redis);
+      long wait = redis.timeoutDuration().toMillis() * 3 + 1000;
+      // Connect (and authenticate) first, so that sentAtMillis is when the revocation left.
+      connector
+          .batch(java.util.List.of(Request.cmd(io.vertx.redis.client.Command.PING)))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(wait, TimeUnit.MILLISECONDS);
+      long sentAt = System.currentTimeMillis();
       long heard =
           RedisRevocationStore.publish(connector, revocation, keepFor)
               .toCompletionStage()
               .toCompletableFuture()
-              .get(redis.timeoutDuration().toMillis() * 3 + 1000, TimeUnit.MILLISECONDS);
+              .get(wait, TimeUnit.MILLISECONDS);
       spec.commandLine()
           .getOut()
           .println(
               new JsonObject()
                   .put("revoked", revocation.toJson())
                   .put("instances", heard)
+                  .put("sentAtMillis", sentAt)
                   .put("publishedAtMillis", System.currentTimeMillis())
                   .encode());
       spec.commandLine().getOut().flush();

@@ -62,6 +62,11 @@ public record RedisSettings(
     return new RedisSettings(newUrl, passwordFile, passwordEnv, timeout, failClosedAfter, failOpen);
   }
 
+  /** The same with another command timeout (a one-shot command may wait longer than a server). */
+  public RedisSettings withTimeout(String newTimeout) {
+    return new RedisSettings(url, passwordFile, passwordEnv, newTimeout, failClosedAfter, failOpen);
+  }
+
   public boolean configured() {
     return url != null;
   }
