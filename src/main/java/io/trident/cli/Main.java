@@ -121,6 +121,14 @@ public final class Main implements Callable<Integer> {
   String redisUrl;
 
   @Option(
+      names = "--admin-port",
+      paramLabel = "N",
+      description =
+          "turn on the admin listener (POST /admin/revocations, scope trident:admin) on this port"
+              + " (admin.port; host admin.host, loopback by default)")
+  Integer adminPort;
+
+  @Option(
       names = "--grpc-reflection",
       description =
           "turn on gRPC server reflection (off by default: it maps the whole attack surface)")
@@ -268,6 +276,20 @@ public final class Main implements Callable<Integer> {
       }
       server.warmUp();
     }
+    Integer admin = adminPort != null ? adminPort : config.admin().port();
+    if (admin != null) {
+      try {
+        io.trident.admin.AdminServer adminServer =
+            await(
+                io.trident.admin.AdminServer.start(
+                    vertx, config.admin().host(), admin, network, streamGuards.store()));
+        log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
+      } catch (Exception e) {
+        log.error("cannot start the admin listener: {}", rootMessage(e));
+        closeQuietly(vertx);
+        return 1;
+      }
+    }
     if (stdioSelected) {
       Principal local = auth.stdio();
       StdioTransport stdio =
@@ -405,8 +427,8 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private static void await(io.vertx.core.Future<?> future) throws Exception {
-    future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static String rootMessage(Throwable e) {

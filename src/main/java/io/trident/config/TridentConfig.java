@@ -20,7 +20,8 @@ public record TridentConfig(
     @JsonProperty("local") LocalSection local,
     @JsonProperty("auth") AuthSettings auth,
     @JsonProperty("redis") RedisSettings redis,
-    @JsonProperty("revocation") RevocationSettings revocation) {
+    @JsonProperty("revocation") RevocationSettings revocation,
+    @JsonProperty("admin") AdminSection admin) {
 
   public TridentConfig {
     server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
@@ -37,10 +38,11 @@ public record TridentConfig(
     auth = auth == null ? AuthSettings.defaults() : auth;
     redis = redis == null ? RedisSettings.none() : redis;
     revocation = revocation == null ? RevocationSettings.defaults() : revocation;
+    admin = admin == null ? new AdminSection(null, null) : admin;
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null, null, null, null);
+    return new TridentConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */
@@ -100,6 +102,22 @@ public record TridentConfig(
       @JsonProperty("tlsKey") String tlsKey,
       @JsonProperty("tlsClientCa") String tlsClientCa,
       @JsonProperty("shareHttpPort") Boolean shareHttpPort) {}
+
+  /**
+   * The admin listener (SPEC.md §7.7): off unless {@code port} is set.
+   *
+   * @param host bind address, loopback by default
+   * @param port its own port (0: a free one); null: no admin listener
+   */
+  public record AdminSection(
+      @JsonProperty("host") String host, @JsonProperty("port") Integer port) {
+    public AdminSection {
+      host = host == null ? "127.0.0.1" : host;
+      if (port != null && (port < 0 || port > 65535)) {
+        throw new IllegalArgumentException("admin.port out of range 0-65535: " + port);
+      }
+    }
+  }
 
   /** The principal of a local (stdio) caller. */
   public record LocalSection(
