@@ -290,20 +290,29 @@ public final class JwtVerifier {
     fetchJwks()
         .onComplete(
             ar -> {
-              if (ar.succeeded()) {
-                Keys next = build(ar.result());
-                if (!next.keyIds().equals(keys.keyIds())
-                    || !next.algorithms().equals(keys.algorithms())) {
-                  cache.clear();
+              // Whatever happens here, the fetch ends: a stuck one would stall every verification.
+              Throwable failure = ar.cause();
+              try {
+                if (ar.succeeded()) {
+                  Keys next = build(ar.result());
+                  if (!next.keyIds().equals(keys.keyIds())
+                      || !next.algorithms().equals(keys.algorithms())) {
+                    cache.clear();
+                  }
+                  keys = next;
+                  LOG.debug("JWKS fetched: {} keys in use", next.keyIds().size());
                 }
-                keys = next;
-                LOG.debug("JWKS fetched: {} keys in use", next.keyIds().size());
-              } else {
-                LOG.warn(
-                    "JWKS fetch from {} failed: {}", settings.jwksUrl(), ar.cause().toString());
+              } catch (RuntimeException e) {
+                failure = e;
+              } finally {
+                fetching.set(null);
               }
-              fetching.set(null);
-              done.handle(ar.mapEmpty());
+              if (failure != null) {
+                LOG.warn("JWKS fetch from {} failed: {}", settings.jwksUrl(), failure.toString());
+                done.fail(failure);
+              } else {
+                done.complete();
+              }
             });
     return done.future();
   }

@@ -173,6 +173,9 @@ public final class Main implements Callable<Integer> {
     validatePorts(selected);
     TridentConfig config = loadConfig();
     ServerOptions options = serverOptions(config);
+    java.time.Duration shutdownGrace =
+        duration("server.shutdownGrace", config.server().shutdownGrace());
+    java.time.Duration drainGrace = duration("stdio.drainGrace", config.stdio().drainGrace());
     List<String> backendNames = backendNames(config);
     AuthSettings authSettings;
     try {
@@ -202,6 +205,7 @@ public final class Main implements Callable<Integer> {
       vertx.close();
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    warnAboutUnknownTools(options, backend, log);
     List<String> networkHosts = new java.util.ArrayList<>();
     if (httpOptions != null) {
       networkHosts.add(httpOptions.host());
@@ -234,11 +238,13 @@ public final class Main implements Callable<Integer> {
     }
     // Every request and new stream is admitted only while its credential is not revoked.
     Authenticator network = streamGuards.guarding(auth.network());
+    // From here on the process serves: a signal while the listeners start is held, not lost.
+    ShutdownSignals signals = ShutdownSignals.install();
     McpServer server =
         new McpServer(
             vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend), streamGuards);
     CountDownLatch done = new CountDownLatch(1);
-    List<Runnable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
     java.util.concurrent.atomic.AtomicInteger grpcBoundPort =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -255,7 +261,8 @@ public final class Main implements Callable<Integer> {
     if (httpOptions != null) {
       try {
         boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
-        int httpPort = startHttp(vertx, server, httpOptions, network, shared ? grpc : null, log);
+        int httpPort =
+            startHttp(vertx, server, httpOptions, network, shared ? grpc : null, listeners, log);
         if (shared) {
           grpcBoundPort.set(httpPort);
         }
@@ -268,7 +275,7 @@ public final class Main implements Callable<Integer> {
     }
     if (grpc != null && !grpcOptions.shareHttpPort()) {
       try {
-        grpcBoundPort.set(startGrpc(vertx, grpc, grpcOptions, log));
+        grpcBoundPort.set(startGrpc(vertx, grpc, grpcOptions, listeners, log));
       } catch (Exception e) {
         log.error("cannot start the grpc transport: {}", rootMessage(e));
         closeQuietly(vertx);
@@ -290,21 +297,29 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
     }
+    StdioTransport stdio = null;
     if (stdioSelected) {
-      Principal local = auth.stdio();
-      StdioTransport stdio =
+      stdio =
           new StdioTransport(
               server,
               new FileInputStream(FileDescriptor.in),
               protocolOut,
               config.stdio().maxLineBytes(),
-              local);
-      stdio.start(vertx.getOrCreateContext()).onComplete(ar -> done.countDown());
-      stops.add(stdio::stop);
-    } else {
-      stops.add(done::countDown);
+              auth.stdio(),
+              drainGrace);
     }
-    ShutdownSignals.onTerminate(() -> stops.forEach(Runnable::run));
+    GracefulShutdown shutdown =
+        new GracefulShutdown(
+            server,
+            listeners.stream().map(Listener::shutdown).toList(),
+            stdio,
+            shutdownGrace,
+            done::countDown);
+    if (stdio != null) {
+      // EOF ends the process too, once stdio has drained: the other transports then shut down.
+      stdio.start(vertx.getOrCreateContext()).onComplete(ar -> shutdown.begin());
+    }
+    signals.onTerminate(shutdown::begin);
     if (log.isDebugEnabled()) {
       log.debug(
           "transports started {} ms after JVM start",
@@ -351,7 +366,11 @@ public final class Main implements Callable<Integer> {
 
   /** Starts the gRPC listeners; returns the port bound. */
   private static int startGrpc(
-      Vertx vertx, GrpcTransport transport, GrpcTransportOptions options, org.slf4j.Logger log)
+      Vertx vertx,
+      GrpcTransport transport,
+      GrpcTransportOptions options,
+      List<Listener> started,
+      org.slf4j.Logger log)
       throws Exception {
     int port =
         deployListeners(
@@ -360,8 +379,9 @@ public final class Main implements Callable<Integer> {
             options.port(),
             p -> {
               GrpcVerticle verticle = new GrpcVerticle(transport, options.withPort(p));
-              return new Listener(verticle, verticle::actualPort);
-            });
+              return new Listener(verticle, verticle::actualPort, verticle::shutdown);
+            },
+            started);
     log.info("MCP gRPC on {}:{}{}", options.host(), port, options.tls() ? " (TLS)" : " (h2c)");
     return port;
   }
@@ -372,6 +392,7 @@ public final class Main implements Callable<Integer> {
       HttpTransportOptions options,
       Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
+      List<Listener> started,
       org.slf4j.Logger log)
       throws Exception {
     StreamableHttpTransport transport =
@@ -384,8 +405,9 @@ public final class Main implements Callable<Integer> {
             p -> {
               HttpVerticle verticle =
                   new HttpVerticle(transport, grpcOnSamePort, options.withPort(p));
-              return new Listener(verticle, verticle::actualPort);
-            });
+              return new Listener(verticle, verticle::actualPort, verticle::shutdown);
+            },
+            started);
     log.info(
         "MCP Streamable HTTP on {}://{}:{}{}",
         options.tls() ? "https" : "http",
@@ -395,8 +417,11 @@ public final class Main implements Callable<Integer> {
     return port;
   }
 
-  /** A listening verticle and how to ask it which port it bound. */
-  private record Listener(io.vertx.core.Deployable verticle, java.util.function.IntSupplier port) {}
+  /** A listening verticle, how to ask it which port it bound, and how to stop it gracefully. */
+  private record Listener(
+      io.vertx.core.Deployable verticle,
+      java.util.function.IntSupplier port,
+      GracefulShutdown.StopsAccepting shutdown) {}
 
   /**
    * One listener per core, all on one port, so that every event loop takes connections. Vert.x
@@ -404,7 +429,11 @@ public final class Main implements Callable<Integer> {
    * so a free port is picked first.
    */
   private static int deployListeners(
-      Vertx vertx, String host, int port, java.util.function.IntFunction<Listener> listenerOn)
+      Vertx vertx,
+      String host,
+      int port,
+      java.util.function.IntFunction<Listener> listenerOn,
+      List<Listener> started)
       throws Exception {
     int chosen = port != 0 ? port : freePort(host);
     List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -417,6 +446,7 @@ public final class Main implements Callable<Integer> {
             },
             new io.vertx.core.DeploymentOptions()
                 .setInstances(Math.max(1, Runtime.getRuntime().availableProcessors()))));
+    started.addAll(listeners);
     return listeners.get(0).port().getAsInt();
   }
 
@@ -585,11 +615,50 @@ public final class Main implements Callable<Integer> {
               List.of()),
           s.instructions(),
           s.pageSize(),
-          Durations.parse(s.requestTimeout()),
-          Durations.parse(s.clientRequestTimeout()),
-          s.logLevel());
+          duration("server.requestTimeout", s.requestTimeout()),
+          duration("server.clientRequestTimeout", s.clientRequestTimeout()),
+          s.logLevel(),
+          toolTimeouts(s.toolTimeouts()));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
+  }
+
+  /** A positive duration from config, or a flag error naming {@code key}. */
+  private java.time.Duration duration(String key, String text) {
+    java.time.Duration d;
+    try {
+      d = text == null ? null : Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + key + ": " + e.getMessage());
+    }
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new ParameterException(
+          spec.commandLine(), "config: " + key + " must be a positive duration (e.g. 10s)");
+    }
+    return d;
+  }
+
+  private java.util.Map<String, java.time.Duration> toolTimeouts(
+      java.util.Map<String, String> configured) {
+    java.util.Map<String, java.time.Duration> out = new java.util.LinkedHashMap<>();
+    configured.forEach(
+        (tool, text) -> out.put(tool, duration("server.toolTimeouts." + tool, text)));
+    return out;
+  }
+
+  /**
+   * A cap for a tool no backend offers is likely a typo, but not an error: tools may appear later
+   * (an upstream found by reflection, a backend registering at run time).
+   */
+  private static void warnAboutUnknownTools(
+      ServerOptions options, Backend backend, org.slf4j.Logger log) {
+    for (String tool : options.toolTimeouts().keySet()) {
+      if (backend.tool(tool).isEmpty()) {
+        log.warn(
+            "config: server.toolTimeouts.{} names no tool offered now; it applies if one appears",
+            tool);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import io.trident.auth.AuthSettings;
 import io.trident.auth.RevocationSettings;
 import io.trident.store.RedisSettings;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration file ({@code conf/trident.yaml}). Every section and key is optional;
@@ -24,9 +25,10 @@ public record TridentConfig(
     @JsonProperty("admin") AdminSection admin) {
 
   public TridentConfig {
-    server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
+    server =
+        server == null ? new ServerSection(null, null, null, null, null, null, null, null) : server;
     backends = backends == null || backends.isEmpty() ? List.of("default") : List.copyOf(backends);
-    stdio = stdio == null ? new StdioSection(null) : stdio;
+    stdio = stdio == null ? new StdioSection(null, null) : stdio;
     http =
         http == null
             ? new HttpSection(
@@ -52,24 +54,35 @@ public record TridentConfig(
       @JsonProperty("pageSize") Integer pageSize,
       @JsonProperty("requestTimeout") String requestTimeout,
       @JsonProperty("clientRequestTimeout") String clientRequestTimeout,
-      @JsonProperty("logLevel") String logLevel) {
+      @JsonProperty("logLevel") String logLevel,
+      @JsonProperty("toolTimeouts") Map<String, String> toolTimeouts,
+      @JsonProperty("shutdownGrace") String shutdownGrace) {
 
     public ServerSection {
       name = name == null ? "trident" : name;
       pageSize = pageSize == null ? 100 : pageSize;
-      requestTimeout = requestTimeout == null ? "5m" : requestTimeout;
+      requestTimeout = requestTimeout == null ? "60s" : requestTimeout;
       clientRequestTimeout = clientRequestTimeout == null ? "60s" : clientRequestTimeout;
       logLevel = logLevel == null ? "info" : logLevel;
+      // Kept in file order, so that start-up messages name the keys as written.
+      toolTimeouts =
+          toolTimeouts == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(toolTimeouts));
+      shutdownGrace = shutdownGrace == null ? "10s" : shutdownGrace;
     }
   }
 
   /** The stdio transport. */
-  public record StdioSection(@JsonProperty("maxLineBytes") Integer maxLineBytes) {
+  public record StdioSection(
+      @JsonProperty("maxLineBytes") Integer maxLineBytes,
+      @JsonProperty("drainGrace") String drainGrace) {
     public StdioSection {
       maxLineBytes = maxLineBytes == null ? 4 * 1024 * 1024 : maxLineBytes;
       if (maxLineBytes < 1024) {
         throw new IllegalArgumentException("stdio.maxLineBytes must be at least 1024");
       }
+      drainGrace = drainGrace == null ? "2s" : drainGrace;
     }
   }
 

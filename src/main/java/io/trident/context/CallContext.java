@@ -19,7 +19,7 @@ public final class CallContext {
   private final String transport;
   private final String protocolVersion;
   private final Object requestId;
-  private final Deadline deadline;
+  private final DeadlineBudget budget;
   private final Cancellation cancellation;
   private final ProgressSink progress;
   private final LogSink log;
@@ -34,7 +34,7 @@ public final class CallContext {
       String transport,
       String protocolVersion,
       Object requestId,
-      Deadline deadline,
+      DeadlineBudget budget,
       Cancellation cancellation,
       ProgressSink progress,
       LogSink log,
@@ -47,7 +47,7 @@ public final class CallContext {
     this.transport = transport;
     this.protocolVersion = protocolVersion;
     this.requestId = requestId;
-    this.deadline = deadline;
+    this.budget = budget;
     this.cancellation = cancellation;
     this.progress = progress;
     this.log = log;
@@ -90,12 +90,24 @@ public final class CallContext {
     return requestId;
   }
 
+  /**
+   * The request's effective deadline: the earliest of the server's cap, the caller's deadline and
+   * the target's own cap. Work it starts (upstream calls) must finish by then.
+   */
   public Deadline deadline() {
-    return deadline;
+    return budget.deadline();
   }
 
   public Duration remaining() {
-    return deadline.remaining();
+    return budget.deadline().remaining();
+  }
+
+  /**
+   * Narrows this request's deadline to at most {@code cap} from now (never extends it); the server
+   * does so with a tool's timeout once the tool is known. Call on the request's context.
+   */
+  public void capDeadline(Duration cap) {
+    budget.cap(cap);
   }
 
   public Cancellation cancellation() {

@@ -52,6 +52,7 @@ public final class McpServer {
   private final StreamGuards streamGuards;
   private final java.util.concurrent.atomic.AtomicBoolean warmedUp =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private final RequestsInFlight inFlight = new RequestsInFlight();
 
   /** A server that lets every caller do everything (embedded use, tests). */
   public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
@@ -130,6 +131,25 @@ public final class McpServer {
     return options;
   }
 
+  /** Requests in progress on every transport; sessions and stateless calls register theirs. */
+  RequestsInFlight inFlight() {
+    return inFlight;
+  }
+
+  /** How many requests are being handled right now, on every transport. */
+  public int requestsInFlight() {
+    return inFlight.size();
+  }
+
+  /**
+   * The graceful part of a shutdown: lets the requests in progress finish for up to {@code grace},
+   * then cancels what is left ({@link io.trident.context.Cancellation.Reason#SHUTDOWN}). Completes
+   * once nothing is running. Transports stop accepting before they call this.
+   */
+  public Future<Void> drain(java.time.Duration grace) {
+    return inFlight.drain(vertx, grace);
+  }
+
   /** The server side of the handshake: negotiate the version and announce capabilities. */
   public InitializeResult initialize(InitializeRequest request) {
     ProtocolVersion version = ProtocolVersion.negotiate(request.protocolVersion());
@@ -164,6 +184,9 @@ public final class McpServer {
     if (tool == null) {
       return Future.failedFuture(McpException.invalidParams("Unknown tool: " + name));
     }
+    // The tool's own cap and the configured one narrow the budget; the earliest deadline wins.
+    context.capDeadline(tool.timeout());
+    context.capDeadline(options.toolTimeouts().get(name));
     JsonObject args = arguments == null ? new JsonObject() : arguments;
     long start = System.nanoTime();
     Tool.Schemas schemas = tool.compiledSchemas();

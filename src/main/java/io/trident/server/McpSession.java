@@ -9,6 +9,7 @@ import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.context.ClientRequests;
 import io.trident.context.Deadline;
+import io.trident.context.DeadlineBudget;
 import io.trident.context.LogSink;
 import io.trident.context.Principal;
 import io.trident.context.ProgressSink;
@@ -76,8 +77,9 @@ public final class McpSession {
   private Implementation clientInfo;
   private LogLevel logLevel;
   private long nextOutgoingId = 1;
-  private Deadline deadlineCap;
+  private Deadline wireDeadline;
   private CallerMetadata callerMetadata = CallerMetadata.EMPTY;
+  private Promise<Void> idle;
 
   public McpSession(
       McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
@@ -141,7 +143,18 @@ public final class McpSession {
    * context.
    */
   public void receivedWith(CallerMetadata metadata) {
+    receivedWith(metadata, null);
+  }
+
+  /**
+   * As {@link #receivedWith(CallerMetadata)}, with the deadline the wire stated for these messages
+   * (an HTTP POST's {@code Mcp-Timeout-Ms}, a {@code Connect} stream's {@code grpc-timeout}), or
+   * null for none. Every request handled from now on finishes by then at the latest; a request's
+   * own {@code _meta} deadline may make it earlier still.
+   */
+  public void receivedWith(CallerMetadata metadata, Deadline deadline) {
     this.callerMetadata = metadata == null ? CallerMetadata.EMPTY : metadata;
+    this.wireDeadline = deadline;
   }
 
   /**
@@ -255,7 +268,20 @@ public final class McpSession {
       return Future.succeededFuture(
           Response.failure(request.id(), JsonRpcError.of(denied.toMcpException())));
     }
-    InFlight call = new InFlight(request);
+    Deadline requested;
+    try {
+      requested = requestedDeadline(request);
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture(
+          error(
+              request.id(),
+              McpException.INVALID_PARAMS,
+              "Invalid params: _meta[\""
+                  + DeadlineBudget.TIMEOUT_META_KEY
+                  + "\"] "
+                  + e.getMessage()));
+    }
+    InFlight call = new InFlight(request, requested);
     inFlight.put(request.id(), call);
     Future<JsonObject> work;
     try {
@@ -403,14 +429,6 @@ public final class McpSession {
     }
   }
 
-  /**
-   * Bounds the deadline of every later request, e.g. by the deadline of the stream that carries the
-   * whole session (a gRPC {@code Connect} call with {@code grpc-timeout}).
-   */
-  public void capDeadlines(Deadline cap) {
-    deadlineCap = cap;
-  }
-
   public boolean isClosed() {
     return state == State.CLOSED;
   }
@@ -418,6 +436,20 @@ public final class McpSession {
   /** Requests in progress; for transports that wait for them on shutdown. */
   public int inFlightCount() {
     return inFlight.size();
+  }
+
+  /**
+   * Completes when no request is in progress (at once if none is): a transport that stopped reading
+   * (stdio at EOF) waits for this before it closes the session. Call on the session's context.
+   */
+  public Future<Void> whenIdle() {
+    if (inFlight.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (idle == null) {
+      idle = Promise.promise();
+    }
+    return idle.future();
   }
 
   /** The negotiated protocol version, or null before initialize. */
@@ -482,6 +514,20 @@ public final class McpSession {
         });
   }
 
+  /**
+   * Sends a notification about a request unless the request has ended (its progress closed) by the
+   * time it reaches the session's context: a tool on a worker may report just as its deadline
+   * passes, and nothing may follow a request's response.
+   */
+  private void sendUntilEnd(Notification message, Object requestId, RequestProgress progress) {
+    runOnSession(
+        () -> {
+          if (state != State.CLOSED && !progress.closed) {
+            sink.send(message, requestId);
+          }
+        });
+  }
+
   private void runOnSession(Runnable action) {
     if (Vertx.currentContext() == context) {
       action.run();
@@ -498,12 +544,18 @@ public final class McpSession {
     final CallContext context;
     final Promise<Response> response = Promise.promise();
     final RequestProgress progress;
-    private long deadlineTimer = -1;
+    final DeadlineBudget budget;
 
-    InFlight(Request request) {
+    InFlight(Request request, Deadline requested) {
       this.request = request;
-      Deadline deadline = Deadline.after(server.options().requestTimeout()).earlierOf(deadlineCap);
       Cancellation cancellation = new Cancellation();
+      this.budget =
+          new DeadlineBudget(
+              vertx,
+              Deadline.after(server.options().requestTimeout())
+                  .earlierOf(wireDeadline)
+                  .earlierOf(requested),
+              cancellation);
       this.progress = new RequestProgress(request);
       this.context =
           new CallContext(
@@ -514,12 +566,13 @@ public final class McpSession {
               transport,
               versionFor(request).wire(),
               request.id(),
-              deadline,
+              budget,
               cancellation,
               progress,
-              new RequestLog(request.id()),
-              new SessionClientRequests(request.id(), cancellation, deadline),
+              new RequestLog(request.id(), progress),
+              new SessionClientRequests(request.id(), cancellation, budget),
               () -> runOnSession(() -> sink.closeStream(request.id())));
+      server.inFlight().add(cancellation, McpSession.this.context);
     }
 
     /**
@@ -528,10 +581,7 @@ public final class McpSession {
      */
     void armDeadline() {
       if (!response.future().isComplete()) {
-        deadlineTimer =
-            vertx.setTimer(
-                Math.max(1, context.deadline().remaining().toMillis()),
-                t -> context.cancellation().cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
+        budget.arm();
       }
     }
 
@@ -542,13 +592,24 @@ public final class McpSession {
       if (response.tryComplete(outcome)) {
         inFlight.remove(request.id());
         progress.closed = true;
-        if (deadlineTimer >= 0) {
-          vertx.cancelTimer(deadlineTimer);
-        }
+        budget.disarm();
         // Work that is still running hears that nobody waits for it any more.
         context.cancellation().cancel(Cancellation.Reason.COMPLETED);
+        server.inFlight().remove(context.cancellation());
+        if (idle != null && inFlight.isEmpty()) {
+          Promise<Void> waiting = idle;
+          idle = null;
+          waiting.complete();
+        }
       }
     }
+  }
+
+  /** The deadline the request states in {@code _meta}, or null; malformed values throw. */
+  private static Deadline requestedDeadline(Request request) {
+    JsonObject meta = meta(request);
+    Object value = meta == null ? null : meta.getValue(DeadlineBudget.TIMEOUT_META_KEY);
+    return value == null ? null : Deadline.timeoutMillis(value);
   }
 
   /** The request's {@code params._meta}, or null. */
@@ -585,22 +646,26 @@ public final class McpSession {
       if (message != null) {
         params.put("message", message);
       }
-      send(new Notification("notifications/progress", params), requestId);
+      sendUntilEnd(new Notification("notifications/progress", params), requestId, this);
     }
   }
 
-  /** Log notifications for one request, filtered by the session's level. */
+  /** Log notifications for one request, filtered by the session's level; none after its end. */
   private final class RequestLog implements LogSink {
     private final Object requestId;
 
-    RequestLog(Object requestId) {
+    /** The same request's progress: closed once the request has ended. */
+    private final RequestProgress progress;
+
+    RequestLog(Object requestId, RequestProgress progress) {
       this.requestId = requestId;
+      this.progress = progress;
     }
 
     @Override
     public void log(String level, String logger, Object data) {
       LogLevel parsed = LogLevel.parse(level).orElse(LogLevel.INFO);
-      if (parsed.compareTo(logLevel) < 0) {
+      if (progress.closed || parsed.compareTo(logLevel) < 0) {
         return;
       }
       JsonObject params = new JsonObject().put("level", parsed.wire());
@@ -608,7 +673,7 @@ public final class McpSession {
         params.put("logger", logger);
       }
       params.put("data", data);
-      send(new Notification("notifications/message", params), requestId);
+      sendUntilEnd(new Notification("notifications/message", params), requestId, progress);
     }
   }
 
@@ -669,12 +734,13 @@ public final class McpSession {
   private final class SessionClientRequests implements ClientRequests {
     private final Object relatedRequestId;
     private final Cancellation cancellation;
-    private final Deadline deadline;
+    private final DeadlineBudget budget;
 
-    SessionClientRequests(Object relatedRequestId, Cancellation cancellation, Deadline deadline) {
+    SessionClientRequests(
+        Object relatedRequestId, Cancellation cancellation, DeadlineBudget budget) {
       this.relatedRequestId = relatedRequestId;
       this.cancellation = cancellation;
-      this.deadline = deadline;
+      this.budget = budget;
     }
 
     @Override
@@ -739,7 +805,7 @@ public final class McpSession {
             long timeout =
                 Math.min(
                     server.options().clientRequestTimeout().toMillis(),
-                    deadline.remaining().toMillis());
+                    budget.deadline().remaining().toMillis());
             PendingClientRequest pending =
                 new PendingClientRequest(id, method, timeout, relatedRequestId);
             pendingClientRequests.put(id, pending);

@@ -5,6 +5,7 @@ import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.context.ClientRequests;
 import io.trident.context.Deadline;
+import io.trident.context.DeadlineBudget;
 import io.trident.context.LogSink;
 import io.trident.context.Principal;
 import io.trident.context.ProgressSink;
@@ -31,6 +32,7 @@ public final class StatelessCall {
     void log(LogLevel level, String logger, Object data);
   }
 
+  private final McpServer server;
   private final Vertx vertx;
   private final Context context;
   private final CallContext callContext;
@@ -38,8 +40,8 @@ public final class StatelessCall {
   private final boolean wantsProgress;
   private final LogLevel minLogLevel;
   private final Promise<Object> outcome = Promise.promise();
+  private final DeadlineBudget budget;
   private double lastProgress = Double.NEGATIVE_INFINITY;
-  private long deadlineTimer = -1;
 
   /**
    * @param metadata what the caller's wire carried (gRPC metadata), for forwarding by allowlist
@@ -58,12 +60,18 @@ public final class StatelessCall {
       boolean wantsProgress,
       LogLevel minLogLevel,
       Events events) {
+    this.server = server;
     this.vertx = server.vertx();
     this.context = vertx.getOrCreateContext();
     this.events = events;
     this.wantsProgress = wantsProgress;
     this.minLogLevel = minLogLevel;
-    Deadline deadline = Deadline.after(server.options().requestTimeout()).earlierOf(callerDeadline);
+    Cancellation cancellation = new Cancellation();
+    this.budget =
+        new DeadlineBudget(
+            vertx,
+            Deadline.after(server.options().requestTimeout()).earlierOf(callerDeadline),
+            cancellation);
     this.callContext =
         new CallContext(
             vertx,
@@ -73,8 +81,8 @@ public final class StatelessCall {
             transport,
             ProtocolVersion.LATEST.wire(),
             correlationId,
-            deadline,
-            new Cancellation(),
+            budget,
+            cancellation,
             wantsProgress ? this::reportProgress : ProgressSink.NONE,
             minLogLevel != null ? this::log : LogSink.NONE,
             ClientRequests.NONE,
@@ -102,6 +110,7 @@ public final class StatelessCall {
       finish(Future.failedFuture(timeout()));
       return (Future<T>) outcome.future();
     }
+    server.inFlight().add(callContext.cancellation(), context);
     callContext
         .cancellation()
         .future()
@@ -120,10 +129,7 @@ public final class StatelessCall {
     }
     running.onComplete(ar -> finish((Future<Object>) (Future<?>) ar));
     if (!outcome.future().isComplete()) {
-      deadlineTimer =
-          vertx.setTimer(
-              Math.max(1, callContext.remaining().toMillis()),
-              t -> callContext.cancellation().cancel(Cancellation.Reason.DEADLINE_EXCEEDED));
+      budget.arm();
     }
     return (Future<T>) outcome.future();
   }
@@ -132,10 +138,9 @@ public final class StatelessCall {
     boolean first =
         result.succeeded() ? outcome.tryComplete(result.result()) : outcome.tryFail(result.cause());
     if (first) {
-      if (deadlineTimer >= 0) {
-        vertx.cancelTimer(deadlineTimer);
-      }
+      budget.disarm();
       callContext.cancellation().cancel(Cancellation.Reason.COMPLETED);
+      server.inFlight().remove(callContext.cancellation());
     }
   }
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -71,6 +74,26 @@ class MainTest {
         .contains("unknown backend 'nosuch'")
         .contains("default")
         .contains("conformance");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "server:\n  toolTimeouts:\n    echo: soon\n|server.toolTimeouts.echo",
+        "server:\n  toolTimeouts:\n    echo: 0s\n|server.toolTimeouts.echo",
+        "server:\n  toolTimeouts:\n    echo:\n|server.toolTimeouts.echo",
+        "server:\n  shutdownGrace: forever\n|server.shutdownGrace",
+        "server:\n  requestTimeout: 0ms\n|server.requestTimeout",
+        "stdio:\n  drainGrace: -1s\n|stdio.drainGrace"
+      })
+  void badDeadlineSettingsExitTwoNamingTheKey(String yamlAndKey, @TempDir Path dir)
+      throws Exception {
+    String[] parts = yamlAndKey.split("\\|");
+    Path conf = dir.resolve("trident.yaml");
+    Files.writeString(conf, parts[0]);
+    Run run = run("--config", conf.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains(parts[1]);
   }
 
   @Test

@@ -81,6 +81,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void deadlineSettingsHaveTheirDefaultsAndReadToolTimeouts() {
+    TridentConfig defaults = TridentConfig.defaults();
+    assertThat(defaults.server().requestTimeout()).isEqualTo("60s");
+    assertThat(defaults.server().shutdownGrace()).isEqualTo("10s");
+    assertThat(defaults.server().toolTimeouts()).isEmpty();
+    assertThat(defaults.stdio().drainGrace()).isEqualTo("2s");
+    TridentConfig config =
+        ConfigLoader.parse(
+            "server:\n  toolTimeouts:\n    simulate_work: 10s\n    echo: 500ms\n", "t");
+    assertThat(config.server().toolTimeouts())
+        .containsExactly(
+            java.util.Map.entry("simulate_work", "10s"), java.util.Map.entry("echo", "500ms"));
+  }
+
+  @Test
   void durationsReadAsPeopleWriteThem() {
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));

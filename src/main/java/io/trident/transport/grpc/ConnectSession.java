@@ -64,7 +64,8 @@ final class ConnectSession implements MessageSink {
     this.call = call;
     this.session =
         new McpSession(server, vertx.getOrCreateContext(), call.principal(), "grpc", this);
-    session.receivedWith(CallerMetadata.of(request.headers()));
+    // The stream's grpc-timeout bounds every request on it; each may state an earlier one in _meta.
+    session.receivedWith(CallerMetadata.of(request.headers()), call.callerDeadline());
     session.onAuthorizationEnded(this::authorizationEnded);
   }
 
@@ -88,7 +89,6 @@ final class ConnectSession implements MessageSink {
     RANDOM.nextBytes(id);
     response.headers().set(GrpcCall.SESSION_HEADER, HexFormat.of().formatHex(id));
     if (call.callerDeadline() != null) {
-      session.capDeadlines(call.callerDeadline());
       deadlineTimer =
           vertx.setTimer(
               Math.max(1, call.callerDeadline().remaining().toMillis()),

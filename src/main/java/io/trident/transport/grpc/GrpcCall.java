@@ -44,7 +44,9 @@ record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDea
                     + String.join(", ", ProtocolVersion.supportedWire())));
       }
     }
-    long timeoutMillis = request.timeout();
+    // grpc-timeout is well formed by construction (Vert.x parses it); one beyond the longest
+    // deadline a caller may state constrains nothing the server cap does not, so it is clamped.
+    long timeoutMillis = Math.min(request.timeout(), Deadline.MAX_TIMEOUT_MILLIS);
     Deadline deadline = timeoutMillis > 0 ? Deadline.after(Duration.ofMillis(timeoutMillis)) : null;
     return authenticator
         .authenticate(Credentials.from(request.headers(), request.connection()))

@@ -70,6 +70,15 @@ public final class HttpVerticle extends VerticleBase {
     return server.listen();
   }
 
+  /**
+   * Stops accepting connections at once and asks the open ones to close (HTTP/2 GOAWAY; HTTP/1.1
+   * once its exchange is done); whatever is still open after {@code grace} is closed. Completes
+   * when every connection has gone.
+   */
+  public Future<Void> shutdown(java.time.Duration grace) {
+    return server.shutdown(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** The bound port (useful with port 0). */
   public int actualPort() {
     return server.actualPort();

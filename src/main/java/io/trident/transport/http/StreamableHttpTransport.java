@@ -6,6 +6,7 @@ import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
 import io.trident.auth.Credentials;
 import io.trident.context.CallerMetadata;
+import io.trident.context.Deadline;
 import io.trident.context.Principal;
 import io.trident.model.McpException;
 import io.trident.server.McpServer;
@@ -39,6 +40,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   private static final Logger LOG = LoggerFactory.getLogger(StreamableHttpTransport.class);
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
+  static final String TIMEOUT_HEADER = "Mcp-Timeout-Ms";
   private static final long KEEP_ALIVE_MILLIS = 25_000;
   static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
 
@@ -218,10 +220,35 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-    readBody(request, body -> onPost(request, principal, body));
+    Deadline deadline;
+    try {
+      deadline = requestedDeadline(request);
+    } catch (IllegalArgumentException e) {
+      badTimeout(response, e);
+      return;
+    }
+    readBody(request, body -> onPost(request, principal, deadline, body));
   }
 
-  private void onPost(HttpServerRequest request, Principal principal, Buffer body) {
+  /**
+   * The caller's deadline for the requests of this POST ({@code Mcp-Timeout-Ms}), counted from when
+   * its headers arrived; null without the header; malformed values throw.
+   */
+  private static Deadline requestedDeadline(HttpServerRequest request) {
+    String timeout = request.getHeader(TIMEOUT_HEADER);
+    return timeout == null ? null : Deadline.parseTimeoutMillis(timeout);
+  }
+
+  private static void badTimeout(HttpServerResponse response, IllegalArgumentException e) {
+    HttpErrors.send(
+        response,
+        400,
+        McpException.INVALID_PARAMS,
+        "Bad Request: the " + TIMEOUT_HEADER + " header " + e.getMessage());
+  }
+
+  private void onPost(
+      HttpServerRequest request, Principal principal, Deadline deadline, Buffer body) {
     HttpServerResponse response = request.response();
     JsonRpcCodec.Decoded decoded = JsonRpcCodec.decode(body);
     if (decoded instanceof JsonRpcCodec.Invalid invalid) {
@@ -234,7 +261,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     if (decoded instanceof JsonRpcCodec.Single single
         && single.message() instanceof JsonRpcMessage.Request r
         && "initialize".equals(r.method())) {
-      initialize(request, principal, r);
+      initialize(request, principal, deadline, r);
       return;
     }
     HttpSession session = requireSession(request, principal);
@@ -247,7 +274,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
         .runOnContext(
             v -> {
               session.mcp().authenticatedAs(principal);
-              session.mcp().receivedWith(CallerMetadata.of(request.headers()));
+              session.mcp().receivedWith(CallerMetadata.of(request.headers()), deadline);
               if (decoded instanceof JsonRpcCodec.Single single) {
                 if (single.message() instanceof JsonRpcMessage.Request r) {
                   session.handleRequest(r, response);
@@ -276,9 +303,12 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   }
 
   private void initialize(
-      HttpServerRequest request, Principal principal, JsonRpcMessage.Request init) {
+      HttpServerRequest request,
+      Principal principal,
+      Deadline deadline,
+      JsonRpcMessage.Request init) {
     HttpServerResponse response = request.response();
-    HttpSession session = openSession(principal, request);
+    HttpSession session = openSession(principal, request, deadline);
     if (session == null) {
       return;
     }
@@ -310,7 +340,8 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
    * A new session of {@code principal} bound to the current event loop, or null once the refusal
    * (503 or 429) has been answered.
    */
-  private HttpSession openSession(Principal principal, HttpServerRequest request) {
+  private HttpSession openSession(
+      Principal principal, HttpServerRequest request, Deadline deadline) {
     if (!admit(principal, request.response())) {
       return null;
     }
@@ -318,7 +349,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     HttpSession session =
         new HttpSession(sessions.newId(), owner(principal), vertx, options, metadataUrl(request));
     McpSession mcp = new McpSession(server, context, principal, "http", session);
-    mcp.receivedWith(CallerMetadata.of(request.headers()));
+    mcp.receivedWith(CallerMetadata.of(request.headers()), deadline);
     session.bind(mcp, context);
     return session;
   }
@@ -447,7 +478,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 406, "Not Acceptable: accept text/event-stream");
       return;
     }
-    HttpSession session = openSession(principal, request);
+    HttpSession session = openSession(principal, request, null);
     if (session == null) {
       return;
     }
@@ -481,6 +512,13 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 415, "Unsupported Media Type: use application/json");
       return;
     }
+    Deadline deadline;
+    try {
+      deadline = requestedDeadline(request);
+    } catch (IllegalArgumentException e) {
+      badTimeout(response, e);
+      return;
+    }
     session.touch();
     readBody(
         request,
@@ -492,7 +530,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
               .runOnContext(
                   v -> {
                     session.mcp().authenticatedAs(principal);
-                    session.mcp().receivedWith(CallerMetadata.of(request.headers()));
+                    session.mcp().receivedWith(CallerMetadata.of(request.headers()), deadline);
                     session
                         .mcp()
                         .handle(decoded)
@@ -586,7 +624,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       response.putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
       response.putHeader(
           "Access-Control-Allow-Headers",
-          "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-MCP-API-Key");
+          "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-MCP-API-Key, Mcp-Timeout-Ms");
       response.putHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate");
       response.putHeader("Access-Control-Max-Age", "600");
     }

@@ -14,6 +14,7 @@ import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,8 +46,13 @@ public final class StdioTransport {
   private final StdoutWriter writer;
   private final int maxLineBytes;
   private final Principal principal;
+  private final Duration drainGrace;
   private final Promise<Void> closed = Promise.promise();
   private final AtomicBoolean stopping = new AtomicBoolean();
+
+  /** Cleared when reading ends (EOF or shutdown): lines read after that are not handled. */
+  private volatile boolean reading = true;
+
   private Context context;
   private McpSession session;
 
@@ -56,17 +62,28 @@ public final class StdioTransport {
   /**
    * @param in usually the process's stdin
    * @param out the real stdout, which nothing else may write to
+   * @param drainGrace how long the requests already read at EOF may take to finish and be answered
+   *     before the rest are cancelled
    */
   public StdioTransport(
-      McpServer server, InputStream in, OutputStream out, int maxLineBytes, Principal principal) {
+      McpServer server,
+      InputStream in,
+      OutputStream out,
+      int maxLineBytes,
+      Principal principal,
+      Duration drainGrace) {
     this.server = server;
     this.in = in;
     this.writer = new StdoutWriter(out);
     this.maxLineBytes = maxLineBytes;
     this.principal = principal;
+    this.drainGrace = drainGrace;
   }
 
-  /** Starts reading; the future completes when the session has ended (EOF or {@link #stop}). */
+  /**
+   * Starts reading; the future completes when the session has ended: after EOF and the drain, or
+   * after {@link #stop}.
+   */
   public Future<Void> start(Context context) {
     this.context = context;
     writer.start();
@@ -93,10 +110,22 @@ public final class StdioTransport {
     return closed.future();
   }
 
-  /** Cancels in-flight work, flushes what is already queued for stdout, and ends the session. */
-  public void stop() {
+  /**
+   * Stops handling input (a shutdown has begun): lines that still arrive are not handled. The
+   * requests already read keep running until {@link #stop}.
+   */
+  public void stopReading() {
+    reading = false;
+  }
+
+  /**
+   * Cancels in-flight work, flushes what is already queued for stdout, and ends the session; the
+   * returned future completes when that is done.
+   */
+  public Future<Void> stop() {
+    reading = false;
     if (!stopping.compareAndSet(false, true)) {
-      return;
+      return closed.future();
     }
     context.runOnContext(
         v -> {
@@ -113,6 +142,31 @@ public final class StdioTransport {
                   "trident-stdout-drain");
           drain.setDaemon(true);
           drain.start();
+        });
+    return closed.future();
+  }
+
+  /**
+   * At EOF: the requests already read get up to the drain grace to finish and be answered (so that
+   * {@code printf '...' | trident} answers its last call), then whatever is left is cancelled. With
+   * nothing in flight the session ends at once.
+   */
+  private void drainThenStop() {
+    reading = false;
+    context.runOnContext(
+        v -> {
+          Future<Void> idle = session.whenIdle();
+          if (idle.isComplete()) {
+            stop();
+            return;
+          }
+          LOG.debug("stdin closed; waiting up to {} for requests in progress", drainGrace);
+          long timer = context.owner().setTimer(Math.max(1, drainGrace.toMillis()), t -> stop());
+          idle.onComplete(
+              ar -> {
+                context.owner().cancelTimer(timer);
+                stop();
+              });
         });
   }
 
@@ -140,8 +194,9 @@ public final class StdioTransport {
       LOG.debug("stdin failed: {}", e.toString());
     }
     dispatch(batch);
-    LOG.debug("stdin closed; shutting down");
-    stop();
+    if (!stopping.get()) {
+      drainThenStop();
+    }
   }
 
   private static JsonRpcCodec.Decoded decode(LineReader.Line line) {
@@ -173,7 +228,7 @@ public final class StdioTransport {
   }
 
   private void dispatch(List<JsonRpcCodec.Decoded> batch) {
-    if (batch.isEmpty()) {
+    if (batch.isEmpty() || !reading) {
       return;
     }
     context.runOnContext(

@@ -174,6 +174,33 @@ final class Reply {
     return e;
   }
 
+  /**
+   * The next event with data that arrives within {@code timeoutMs}, or null when none does (or the
+   * stream ends first): for asserting that nothing is sent.
+   */
+  SseEvent nextMessageOrNothing(long timeoutMs) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    try {
+      while (true) {
+        long left = until - System.nanoTime();
+        Object e = left <= 0 ? null : events.poll(left, TimeUnit.NANOSECONDS);
+        if (e == null) {
+          return null;
+        }
+        if (e == END) {
+          events.add(END);
+          return null;
+        }
+        if (!((SseEvent) e).isPriming()) {
+          return (SseEvent) e;
+        }
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(ie);
+    }
+  }
+
   /** Every remaining event until the stream ends. */
   List<SseEvent> rest() {
     List<SseEvent> all = new ArrayList<>();

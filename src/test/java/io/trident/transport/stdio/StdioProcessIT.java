@@ -92,6 +92,22 @@ class StdioProcessIT {
         + "}}";
   }
 
+  /**
+   * SIGTERM alone: {@link Process#destroy()} would also close our ends of the pipes, which the
+   * server sees as EOF and we as the loss of its answers.
+   */
+  private void sigterm() throws Exception {
+    assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor())
+        .isZero();
+  }
+
+  /** The request with a progress token, so that its first progress says it is running. */
+  private static String withProgress(String request) {
+    JsonObject json = new JsonObject(request);
+    json.getJsonObject("params").put("_meta", new JsonObject().put("progressToken", "p"));
+    return json.encode();
+  }
+
   @AfterEach
   void stop() {
     if (process != null) {
@@ -99,28 +115,167 @@ class StdioProcessIT {
     }
   }
 
-  @Test
-  void sigtermWithWorkInFlightExitsZeroWithinTwoSeconds() throws Exception {
-    start();
-    initialize();
-    send(call(1, "simulate_work", "{\"seconds\":60,\"steps\":60}"));
-    Thread.sleep(200);
-    long start = System.nanoTime();
-    process.destroy(); // SIGTERM
-    assertThat(process.waitFor(2, TimeUnit.SECONDS)).as("exited within 2 s").isTrue();
-    assertThat(process.exitValue()).isZero();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+  private Path config(Path dir, String yaml) throws IOException {
+    Path conf = dir.resolve("trident.yaml");
+    Files.writeString(conf, yaml);
+    return conf;
+  }
+
+  private boolean answered(int id) {
+    synchronized (all) {
+      return all.stream()
+          .anyMatch(l -> Integer.valueOf(id).equals(new JsonObject(l).getValue("id")));
+    }
   }
 
   @Test
-  void eofWithWorkInFlightExitsZeroWithinTwoSeconds() throws Exception {
+  void sigtermCancelsWorkStillRunningAfterTheGraceAndExitsZero(@TempDir Path dir) throws Exception {
+    start("--config", config(dir, "server:\n  shutdownGrace: 300ms\n").toString());
+    initialize();
+    send(withProgress(call(1, "simulate_work", "{\"seconds\":60,\"steps\":600}")));
+    assertThat(next().getString("method")).isEqualTo("notifications/progress"); // it runs
+    long start = System.nanoTime();
+    sigterm();
+    assertThat(process.waitFor(3, TimeUnit.SECONDS)).as("exited within 3 s").isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(250L, 3000L);
+    assertThat(answered(1)).as("a cancelled call gets no response").isFalse();
+  }
+
+  @Test
+  void sigtermLetsACallThatFinishesWithinTheGraceBeAnswered() throws Exception {
     start();
     initialize();
-    send(call(1, "simulate_work", "{\"seconds\":60,\"steps\":60}"));
-    Thread.sleep(200);
+    send(withProgress(call(1, "simulate_work", "{\"seconds\":1.2,\"steps\":4}")));
+    assertThat(next().getString("method")).isEqualTo("notifications/progress"); // it runs
+    sigterm(); // the default grace is 10 s
+    JsonObject reply;
+    do {
+      reply = next();
+    } while (reply.getValue("id") == null);
+    assertThat(reply.getValue("id")).isEqualTo(1);
+    assertThat(
+            reply
+                .getJsonObject("result")
+                .getJsonArray("content")
+                .getJsonObject(0)
+                .getString("text"))
+        .startsWith("Completed 4 steps");
+    assertThat(process.waitFor(3, TimeUnit.SECONDS)).as("exited soon after").isTrue();
+    assertThat(process.exitValue()).isZero();
+  }
+
+  @Test
+  void eofCancelsWorkStillRunningAfterTheDrainGraceAndExitsZero(@TempDir Path dir)
+      throws Exception {
+    start("--config", config(dir, "stdio:\n  drainGrace: 300ms\n").toString());
+    initialize();
+    send(withProgress(call(1, "simulate_work", "{\"seconds\":60,\"steps\":600}")));
+    assertThat(next().getString("method")).isEqualTo("notifications/progress"); // it runs
     stdin.close();
     assertThat(process.waitFor(2, TimeUnit.SECONDS)).as("exited within 2 s").isTrue();
     assertThat(process.exitValue()).isZero();
+    assertThat(answered(1)).as("a cancelled call gets no response").isFalse();
+  }
+
+  @Test
+  void eofAnswersACallThatFinishesWithinTheDrainGrace() throws Exception {
+    start();
+    initialize();
+    send(call(1, "simulate_work", "{\"seconds\":0.5,\"steps\":1}"));
+    stdin.close();
+    JsonObject reply = next();
+    assertThat(reply.getValue("id")).isEqualTo(1);
+    assertThat(reply.getJsonObject("result")).isNotNull();
+    assertThat(process.waitFor(2, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isZero();
+  }
+
+  @Test
+  void eofOfAnIdleSessionExitsAtOnce() throws Exception {
+    start();
+    initialize();
+    long start = System.nanoTime();
+    stdin.close();
+    assertThat(process.waitFor(2, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1500L);
+  }
+
+  /**
+   * The issue's repro: {@code printf '<initialize>\n<initialized>\n<tools/call echo>\n' | trident
+   * --transport stdio}. Everything arrives at once, then EOF, before the echo tool's schemas are
+   * even compiled: the call must still be answered.
+   */
+  @Test
+  void aPipedScriptGetsItsLastCallAnswered(@TempDir Path dir) throws Exception {
+    Path script = dir.resolve("input.jsonl");
+    Files.writeString(
+        script,
+        INIT
+            + "\n{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+            + call(1, "echo", "{\"text\":\"piped\"}")
+            + "\n");
+    List<String> cmd =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            JAR.toString(),
+            "--transport",
+            "stdio");
+    Process piped =
+        new ProcessBuilder(cmd)
+            .redirectInput(script.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      String out = new String(piped.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(piped.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(piped.exitValue()).isZero();
+      List<JsonObject> replies = out.lines().map(JsonObject::new).toList();
+      assertThat(replies).extracting(r -> r.getValue("id")).containsExactly(0, 1);
+      assertThat(
+              replies
+                  .get(1)
+                  .getJsonObject("result")
+                  .getJsonArray("content")
+                  .getJsonObject(0)
+                  .getString("text"))
+          .isEqualTo("piped");
+    } finally {
+      piped.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aMetaDeadlineEndsASlowCallWithTimeoutWithin800Ms() throws Exception {
+    start();
+    initialize();
+    long start = System.nanoTime();
+    send(
+        "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"simulate_work\","
+            + "\"arguments\":{\"seconds\":5,\"steps\":50},"
+            + "\"_meta\":{\"progressToken\":\"p\",\"io.trident/timeoutMs\":300}}}");
+    JsonObject reply;
+    do {
+      reply = next();
+    } while (reply.getValue("id") == null); // progress notifications first
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(800L);
+    assertThat(reply.getValue("id")).isEqualTo(5);
+    assertThat(reply.getJsonObject("error").getInteger("code")).isEqualTo(-32001);
+    assertThat(lines.poll(500, TimeUnit.MILLISECONDS)).as("nothing after the timeout").isNull();
+  }
+
+  @Test
+  void aMalformedMetaDeadlineIsInvalidParams() throws Exception {
+    start();
+    initialize();
+    send(
+        "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+            + "\"arguments\":{\"text\":\"x\"},\"_meta\":{\"io.trident/timeoutMs\":-1}}}");
+    JsonObject reply = next();
+    assertThat(reply.getJsonObject("error").getInteger("code")).isEqualTo(-32602);
+    assertThat(reply.getJsonObject("error").getString("message")).contains("io.trident/timeoutMs");
   }
 
   @Test

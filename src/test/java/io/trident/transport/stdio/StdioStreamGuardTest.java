@@ -75,7 +75,9 @@ class StdioStreamGuardTest {
             });
     reader.setDaemon(true);
     reader.start();
-    stdio = new StdioTransport(fixture.server, stdin, stdout, 1 << 20, local);
+    stdio =
+        new StdioTransport(
+            fixture.server, stdin, stdout, 1 << 20, local, java.time.Duration.ofSeconds(1));
     return stdio.start(vertx.getOrCreateContext());
   }
 
