@@ -144,10 +144,36 @@ public final class ApiKeyStore {
       LOG.debug("API key refused: expired (subject {})", match.entry().subject());
       throw AuthFailure.invalid();
     }
-    Map<String, Object> claims =
-        match.entry().id() == null ? Map.of() : Map.of("keyId", match.entry().id());
+    Map<String, Object> claims = new java.util.LinkedHashMap<>();
+    if (match.entry().id() != null) {
+      claims.put("keyId", match.entry().id());
+    }
+    if (match.expires() != null) {
+      // Seconds, as a JWT's exp: the stream guard ends the key's streams when it expires.
+      claims.put("exp", match.expires().getEpochSecond());
+    }
     return new Principal(
         match.entry().subject(), Set.copyOf(match.entry().scopes()), "apiKey", claims);
+  }
+
+  /**
+   * Whether the key behind {@code principal} still holds: an entry with its subject (and its id,
+   * when it has one) that is neither revoked nor expired. A key revoked or removed in the file ends
+   * the streams it opened at the next re-check.
+   */
+  public boolean stillValid(Principal principal) {
+    Object keyId = principal.claims().get("keyId");
+    Instant now = clock.get();
+    for (Key k : keys) {
+      Entry e = k.entry();
+      if (e.subject().equals(principal.subject())
+          && (keyId == null ? e.id() == null : keyId.equals(e.id()))
+          && !e.revoked()
+          && (k.expires() == null || now.isBefore(k.expires()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Reads the file again now (on a worker thread). */

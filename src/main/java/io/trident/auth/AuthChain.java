@@ -177,6 +177,20 @@ public final class AuthChain implements Authenticator {
   }
 
   /**
+   * Whether the credential behind {@code principal} still holds at its source; the stream guard
+   * asks on re-checks. API keys: the keys file (revoked or removed entries end their streams).
+   * Other kinds: their expiry and revocations are watched by the stream guard itself.
+   */
+  public boolean credentialStillValid(Principal principal) {
+    if (API_KEY_KIND.equals(principal.credentialKind()) && apiKeys != null) {
+      return apiKeys.stillValid(principal);
+    }
+    return true;
+  }
+
+  private static final String API_KEY_KIND = "apiKey";
+
+  /**
    * The RFC 9728 protected-resource metadata of this server.
    *
    * @param resourceUrl the URL of the protected resource, as the transport serves it

@@ -103,7 +103,12 @@ public final class AuthFailure extends RuntimeException {
     if (kind == Kind.UNAUTHENTICATED) {
       return new McpException(McpException.UNAUTHENTICATED, getMessage());
     }
+    // The reason is the stream guard's word for a refused message (SPEC.md §7.7).
     return new McpException(
-        McpException.FORBIDDEN, getMessage(), new JsonObject().put("requiredScope", requiredScope));
+        McpException.FORBIDDEN,
+        getMessage(),
+        new JsonObject()
+            .put("requiredScope", requiredScope)
+            .put("reason", AuthorizationEnded.INSUFFICIENT_AUTHORIZATION.wire()));
   }
 }

@@ -209,7 +209,11 @@ public final class JwtVerifier {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("iss", settings.issuer());
     extra.put("exp", exp);
-    for (String name : new String[] {"client_id", "azp"}) {
+    if (iat != null) {
+      extra.put("iat", iat);
+    }
+    // The token id and issue time let the stream guard match revocations (SPEC.md §7.7).
+    for (String name : new String[] {"client_id", "azp", "jti"}) {
       String v = stringClaim(c, name);
       if (v != null) {
         extra.put(name, v);

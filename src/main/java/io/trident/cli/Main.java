@@ -3,6 +3,7 @@ package io.trident.cli;
 import io.trident.auth.AuthSettings;
 import io.trident.auth.Authenticator;
 import io.trident.auth.RequestGuard;
+import io.trident.auth.StreamGuards;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
 import io.trident.config.ConfigLoader;
@@ -12,6 +13,9 @@ import io.trident.context.Principal;
 import io.trident.model.Implementation;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
+import io.trident.store.RedisConnector;
+import io.trident.store.RedisSettings;
+import io.trident.store.RevocationStore;
 import io.trident.transport.grpc.GrpcTransport;
 import io.trident.transport.grpc.GrpcTransportOptions;
 import io.trident.transport.grpc.GrpcVerticle;
@@ -53,6 +57,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     sortOptions = false,
+    subcommands = {RevokeCommand.class},
     description = "One MCP server over stdio, Streamable HTTP and gRPC.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -108,6 +113,22 @@ public final class Main implements Callable<Integer> {
   Integer grpcPort;
 
   @CommandLine.Mixin AuthFlags authFlags = new AuthFlags();
+
+  @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      description =
+          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations"
+              + " reach every instance (redis.url)")
+  String redisUrl;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "N",
+      description =
+          "turn on the admin listener (POST /admin/revocations, scope trident:admin) on this port"
+              + " (admin.port; host admin.host, loopback by default)")
+  Integer adminPort;
 
   @Option(
       names = "--grpc-reflection",
@@ -222,10 +243,20 @@ public final class Main implements Callable<Integer> {
       closeQuietly(vertx);
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    StreamGuards streamGuards;
+    try {
+      streamGuards = streamGuards(vertx, config, authSettings, auth, log);
+    } catch (IllegalArgumentException e) {
+      closeQuietly(vertx);
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // Every request and new stream is admitted only while its credential is not revoked.
+    Authenticator network = streamGuards.guarding(auth.network());
     // From here on the process serves: a signal while the listeners start is held, not lost.
     ShutdownSignals signals = ShutdownSignals.install();
     McpServer server =
-        new McpServer(vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend));
+        new McpServer(
+            vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend), streamGuards);
     CountDownLatch done = new CountDownLatch(1);
     List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -239,14 +270,13 @@ public final class Main implements Callable<Integer> {
                 vertx,
                 server,
                 grpcOptions,
-                auth.network(),
-                GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, auth.network()));
+                network,
+                GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, network));
     if (httpOptions != null) {
       try {
         boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
         int httpPort =
-            startHttp(
-                vertx, server, httpOptions, auth.network(), shared ? grpc : null, listeners, log);
+            startHttp(vertx, server, httpOptions, network, shared ? grpc : null, listeners, log);
         if (shared) {
           grpcBoundPort.set(httpPort);
         }
@@ -266,6 +296,20 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
       server.warmUp();
+    }
+    Integer admin = adminPort != null ? adminPort : config.admin().port();
+    if (admin != null) {
+      try {
+        io.trident.admin.AdminServer adminServer =
+            await(
+                io.trident.admin.AdminServer.start(
+                    vertx, config.admin().host(), admin, network, streamGuards.store()));
+        log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
+      } catch (Exception e) {
+        log.error("cannot start the admin listener: {}", rootMessage(e));
+        closeQuietly(vertx);
+        return 1;
+      }
     }
     StdioTransport stdio = null;
     if (stdioSelected) {
@@ -304,6 +348,34 @@ public final class Main implements Callable<Integer> {
     // slowly.
     closeQuietly(vertx);
     return 0;
+  }
+
+  /**
+   * The revocation store (Redis when {@code --redis} or {@code redis.url} names one, else memory)
+   * and the stream guard over it.
+   */
+  private StreamGuards streamGuards(
+      Vertx vertx,
+      TridentConfig config,
+      AuthSettings authSettings,
+      AuthBootstrap.Result auth,
+      org.slf4j.Logger log) {
+    RedisSettings redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
+    java.time.Duration keep = config.revocation().tokenLifetimeDuration();
+    RevocationStore store;
+    if (redis.configured()) {
+      store = RevocationStore.redis(RedisConnector.create(vertx, redis), keep);
+      log.info("revocations shared through Redis {}", redis.safeUrl());
+    } else {
+      store = RevocationStore.memory(vertx, keep);
+    }
+    return StreamGuards.create(
+        vertx,
+        store,
+        config.revocation(),
+        authSettings.jwt().leewayDuration(),
+        redis.failOpen(),
+        auth.chain()::credentialStillValid);
   }
 
   /** Starts the gRPC listeners; returns the port bound. */
@@ -399,8 +471,8 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private static void await(io.vertx.core.Future<?> future) throws Exception {
-    future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static String rootMessage(Throwable e) {

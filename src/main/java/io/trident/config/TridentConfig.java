@@ -2,6 +2,8 @@ package io.trident.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.trident.auth.AuthSettings;
+import io.trident.auth.RevocationSettings;
+import io.trident.store.RedisSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +20,10 @@ public record TridentConfig(
     @JsonProperty("grpc") GrpcSection grpc,
     @JsonProperty("local") LocalSection local,
     @JsonProperty("auth") AuthSettings auth,
-    @JsonProperty("upstreams") List<UpstreamSection> upstreams) {
+    @JsonProperty("upstreams") List<UpstreamSection> upstreams,
+    @JsonProperty("redis") RedisSettings redis,
+    @JsonProperty("revocation") RevocationSettings revocation,
+    @JsonProperty("admin") AdminSection admin) {
 
   public TridentConfig {
     server =
@@ -35,10 +40,13 @@ public record TridentConfig(
     local = local == null ? new LocalSection(null, null) : local;
     auth = auth == null ? AuthSettings.defaults() : auth;
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+    redis = redis == null ? RedisSettings.none() : redis;
+    revocation = revocation == null ? RevocationSettings.defaults() : revocation;
+    admin = admin == null ? new AdminSection(null, null) : admin;
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null, null, null);
+    return new TridentConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */
@@ -109,6 +117,22 @@ public record TridentConfig(
       @JsonProperty("tlsKey") String tlsKey,
       @JsonProperty("tlsClientCa") String tlsClientCa,
       @JsonProperty("shareHttpPort") Boolean shareHttpPort) {}
+
+  /**
+   * The admin listener (SPEC.md §7.7): off unless {@code port} is set.
+   *
+   * @param host bind address, loopback by default
+   * @param port its own port (0: a free one); null: no admin listener
+   */
+  public record AdminSection(
+      @JsonProperty("host") String host, @JsonProperty("port") Integer port) {
+    public AdminSection {
+      host = host == null ? "127.0.0.1" : host;
+      if (port != null && (port < 0 || port > 65535)) {
+        throw new IllegalArgumentException("admin.port out of range 0-65535: " + port);
+      }
+    }
+  }
 
   /** The principal of a local (stdio) caller. */
   public record LocalSection(

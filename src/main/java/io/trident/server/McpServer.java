@@ -3,6 +3,7 @@ package io.trident.server;
 import io.trident.auth.AuditEvent;
 import io.trident.auth.AuditLog;
 import io.trident.auth.RequestGuard;
+import io.trident.auth.StreamGuards;
 import io.trident.backend.Backend;
 import io.trident.backend.Completer;
 import io.trident.backend.Prompt;
@@ -48,6 +49,7 @@ public final class McpServer {
   private final Backend backend;
   private final ServerOptions options;
   private final RequestGuard guard;
+  private final StreamGuards streamGuards;
   private final java.util.concurrent.atomic.AtomicBoolean warmedUp =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final RequestsInFlight inFlight = new RequestsInFlight();
@@ -58,10 +60,28 @@ public final class McpServer {
   }
 
   public McpServer(Vertx vertx, Backend backend, ServerOptions options, RequestGuard guard) {
+    this(vertx, backend, options, guard, StreamGuards.none());
+  }
+
+  /**
+   * @param streamGuards keeps open streams authorized only as long as their credentials are
+   */
+  public McpServer(
+      Vertx vertx,
+      Backend backend,
+      ServerOptions options,
+      RequestGuard guard,
+      StreamGuards streamGuards) {
     this.vertx = vertx;
     this.backend = backend;
     this.options = options;
     this.guard = guard;
+    this.streamGuards = streamGuards;
+  }
+
+  /** Watches every open stream's credential: expiry, revocation, fail-closed. */
+  public StreamGuards streamGuards() {
+    return streamGuards;
   }
 
   /** Authorizes each request; sessions and typed RPCs ask it before dispatching. */

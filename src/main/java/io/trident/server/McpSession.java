@@ -1,6 +1,8 @@
 package io.trident.server;
 
 import io.trident.auth.AuthFailure;
+import io.trident.auth.AuthorizationEnded;
+import io.trident.auth.StreamGuard;
 import io.trident.backend.BackendListener;
 import io.trident.context.CallContext;
 import io.trident.context.CallerMetadata;
@@ -24,6 +26,7 @@ import io.trident.server.jsonrpc.JsonRpcMessage.Request;
 import io.trident.server.jsonrpc.JsonRpcMessage.Response;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -65,6 +68,8 @@ public final class McpSession {
   private final Map<Long, PendingClientRequest> pendingClientRequests = new HashMap<>();
   private final Set<String> subscriptions = new HashSet<>();
   private final Runnable unlisten;
+  private final List<Handler<AuthorizationEnded>> authorizationEndedHandlers = new ArrayList<>();
+  private StreamGuard streamGuard;
 
   private State state = State.NEW;
   private ProtocolVersion version;
@@ -87,6 +92,36 @@ public final class McpSession {
     this.dispatcher = new McpDispatcher(server, this);
     this.logLevel = LogLevel.parse(server.options().defaultLogLevel()).orElse(LogLevel.INFO);
     this.unlisten = server.backend().addListener(new SessionNotifier());
+    guard(principal);
+  }
+
+  /** Watches the authorization of {@code caller} for this session's stream(s), replacing any. */
+  private void guard(Principal caller) {
+    if (streamGuard != null) {
+      streamGuard.close();
+    }
+    StreamGuard g = server.streamGuards().open(caller, context);
+    streamGuard = g;
+    g.onEnded(
+        why -> {
+          if (g == streamGuard) {
+            authorizationEnded(why);
+          }
+        });
+  }
+
+  /**
+   * Runs {@code handler} on the session's context each time the stream guard ends this session's
+   * authorization (expiry, revocation, fail closed), after the session has answered its requests in
+   * progress with the auth error. The transport ends its stream(s) there, in its wire's words.
+   */
+  public void onAuthorizationEnded(Handler<AuthorizationEnded> handler) {
+    authorizationEndedHandlers.add(handler);
+  }
+
+  /** The guard of the credential the session now runs under. */
+  public StreamGuard streamGuard() {
+    return streamGuard;
   }
 
   /**
@@ -96,6 +131,9 @@ public final class McpSession {
    * Call on the session's context.
    */
   public void authenticatedAs(Principal caller) {
+    if (!caller.equals(principal)) {
+      guard(caller);
+    }
     this.principal = caller;
   }
 
@@ -218,6 +256,11 @@ public final class McpSession {
               request.id(),
               McpException.INVALID_REQUEST,
               "Invalid Request: a request with this id is already in progress"));
+    }
+    if (!streamGuard.admitMessage()) {
+      return Future.succeededFuture(
+          Response.failure(
+              request.id(), JsonRpcError.of(streamGuard.endedBecause().toMcpException())));
     }
     AuthFailure denied =
         server.guard().check(principal, transport, request.method(), request.params());
@@ -342,6 +385,7 @@ public final class McpSession {
     }
     state = State.CLOSED;
     unlisten.run();
+    streamGuard.close();
     for (InFlight call : List.copyOf(inFlight.values())) {
       call.context.cancellation().cancel(reason);
     }
@@ -349,6 +393,29 @@ public final class McpSession {
       pending.fail(new McpException(McpException.INTERNAL_ERROR, "Session closed"));
     }
     pendingClientRequests.clear();
+  }
+
+  /**
+   * The stream guard ended this session's authorization: requests in progress get the auth error
+   * (their work is cancelled), server requests waiting for the client fail, and from now on
+   * requests get the same error and nothing else is sent, until a transport brings a new credential
+   * ({@link #authenticatedAs}) or closes the session.
+   */
+  private void authorizationEnded(AuthorizationEnded why) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    JsonRpcError error = JsonRpcError.of(why.toMcpException());
+    for (InFlight call : List.copyOf(inFlight.values())) {
+      call.finish(Response.failure(call.request.id(), error));
+    }
+    for (PendingClientRequest pending : List.copyOf(pendingClientRequests.values())) {
+      pending.fail(new McpException(McpException.INTERNAL_ERROR, "Authorization ended"));
+    }
+    pendingClientRequests.clear();
+    for (Handler<AuthorizationEnded> h : List.copyOf(authorizationEndedHandlers)) {
+      h.handle(why);
+    }
   }
 
   /**
@@ -441,7 +508,7 @@ public final class McpSession {
   private void send(JsonRpcMessage message, Object relatedRequestId) {
     runOnSession(
         () -> {
-          if (state != State.CLOSED) {
+          if (state != State.CLOSED && streamGuard.admitMessage()) {
             sink.send(message, relatedRequestId);
           }
         });
@@ -752,6 +819,11 @@ public final class McpSession {
                                 McpException.INTERNAL_ERROR,
                                 method + " abandoned: the request was cancelled")));
             pending.promise.future().onComplete(result);
+            if (!streamGuard.admitMessage()) {
+              pendingClientRequests.remove(id);
+              pending.fail(new McpException(McpException.INTERNAL_ERROR, "Authorization ended"));
+              return;
+            }
             sink.send(new Request(id, method, params), relatedRequestId);
           });
       return result.future();
@@ -779,7 +851,9 @@ public final class McpSession {
     public void resourceUpdated(String uri) {
       context.runOnContext(
           v -> {
-            if (state != State.CLOSED && subscriptions.contains(uri)) {
+            if (state != State.CLOSED
+                && subscriptions.contains(uri)
+                && streamGuard.admitMessage()) {
               sink.send(
                   new Notification(
                       "notifications/resources/updated", new JsonObject().put("uri", uri)),
@@ -791,7 +865,8 @@ public final class McpSession {
     private void notifyInitialized(String method) {
       context.runOnContext(
           v -> {
-            if (state == State.INITIALIZED || state == State.READY) {
+            if ((state == State.INITIALIZED || state == State.READY)
+                && streamGuard.admitMessage()) {
               sink.send(new Notification(method, null), null);
             }
           });

@@ -45,6 +45,21 @@ class MainTest {
   }
 
   @Test
+  void badRedisUrlIsRefusedByName() {
+    Run run = run("--transport", "grpc", "--port", "0", "--redis", "http://cache.invalid");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("redis.url");
+  }
+
+  @Test
+  void revokeNeedsOneTargetAndARedis() {
+    assertThat(run("revoke", "--redis", "redis://cache.invalid:6379").code()).isEqualTo(2);
+    Run noRedis = run("revoke", "--jti", "abc");
+    assertThat(noRedis.code()).isEqualTo(2);
+    assertThat(noRedis.err()).contains("--redis");
+  }
+
+  @Test
   void missingExplicitConfigFileIsReported() {
     Run run = run("--config", "/nonexistent/trident.yaml");
     assertThat(run.code()).isEqualTo(2);

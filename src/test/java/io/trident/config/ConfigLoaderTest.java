@@ -24,6 +24,30 @@ class ConfigLoaderTest {
     assertThat(config.server()).isEqualTo(defaults.server());
     assertThat(config.stdio()).isEqualTo(defaults.stdio());
     assertThat(config.backends()).isEqualTo(defaults.backends());
+    assertThat(config.redis()).isEqualTo(defaults.redis());
+    assertThat(config.revocation()).isEqualTo(defaults.revocation());
+  }
+
+  @Test
+  void redisAndRevocationSectionsAreReadAndCheckedByKey() {
+    TridentConfig config =
+        ConfigLoader.parse(
+            "redis:\n  url: rediss://cache.invalid:6380\n  passwordEnv: REDIS_PW\n"
+                + "  failClosedAfter: 5s\nrevocation:\n  recheckMessages: 10\n",
+            "t");
+    assertThat(config.redis().configured()).isTrue();
+    assertThat(config.redis().failClosedDuration()).hasSeconds(5);
+    assertThat(config.redis().failOpen()).isFalse();
+    assertThat(config.revocation().recheckMessages()).isEqualTo(10);
+    assertThat(config.revocation().tokenLifetimeDuration()).hasHours(24);
+    assertThatThrownBy(() -> ConfigLoader.parse("redis:\n  url: http://x\n", "t"))
+        .hasMessageContaining("redis.url");
+    assertThatThrownBy(() -> ConfigLoader.parse("redis:\n  timeout: soon\n", "t"))
+        .hasMessageContaining("soon");
+    assertThatThrownBy(() -> ConfigLoader.parse("redis:\n  uri: redis://x\n", "t"))
+        .hasMessageContaining("uri");
+    assertThatThrownBy(() -> ConfigLoader.parse("revocation:\n  recheckMessages: -1\n", "t"))
+        .hasMessageContaining("revocation.recheckMessages");
   }
 
   @Test

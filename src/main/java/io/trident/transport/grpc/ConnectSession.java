@@ -1,6 +1,7 @@
 package io.trident.transport.grpc;
 
 import com.google.protobuf.ByteString;
+import io.trident.auth.AuthorizationEnded;
 import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.Envelope;
@@ -65,6 +66,21 @@ final class ConnectSession implements MessageSink {
         new McpSession(server, vertx.getOrCreateContext(), call.principal(), "grpc", this);
     // The stream's grpc-timeout bounds every request on it; each may state an earlier one in _meta.
     session.receivedWith(CallerMetadata.of(request.headers()), call.callerDeadline());
+    session.onAuthorizationEnded(this::authorizationEnded);
+  }
+
+  /**
+   * The stream guard ended the stream's authorization: requests in progress have had their JSON-RPC
+   * error (with {@code data.reason}); the stream ends with UNAUTHENTICATED or PERMISSION_DENIED and
+   * the same code and reason in its trailers.
+   */
+  private void authorizationEnded(AuthorizationEnded why) {
+    if (ended) {
+      return;
+    }
+    McpException error = why.toMcpException();
+    stop(Cancellation.Reason.DISCONNECTED);
+    GrpcErrors.end(response, GrpcErrors.statusOf(error.code()), error.getMessage(), error);
   }
 
   /** Wires the stream to the session; the request must be paused until then. */

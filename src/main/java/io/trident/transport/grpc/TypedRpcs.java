@@ -3,6 +3,7 @@ package io.trident.transport.grpc;
 import com.google.protobuf.Descriptors;
 import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
+import io.trident.auth.StreamGuard;
 import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.grpc.v1.CallToolEvent;
@@ -245,6 +246,9 @@ final class TypedRpcs implements Service {
                   McpException.invalidParams("Unknown log level: " + req.getLogLevel()));
             }
           }
+          // A long call is a stream: it ends when its credential expires or is revoked.
+          StreamGuard guard =
+              server.streamGuards().open(call.principal(), server.vertx().getOrCreateContext());
           StatelessCall work =
               stateless(
                   request,
@@ -262,7 +266,7 @@ final class TypedRpcs implements Service {
                       if (message != null) {
                         event.setMessage(message);
                       }
-                      offer(response, CallToolEvent.newBuilder().setProgress(event).build());
+                      offer(guard, response, CallToolEvent.newBuilder().setProgress(event).build());
                     }
 
                     @Override
@@ -274,26 +278,42 @@ final class TypedRpcs implements Service {
                       if (logger != null) {
                         event.setLogger(logger);
                       }
-                      offer(response, CallToolEvent.newBuilder().setLog(event).build());
+                      offer(guard, response, CallToolEvent.newBuilder().setLog(event).build());
                     }
                   });
+          guard.onEnded(
+              why -> {
+                // The status goes out first: the cancelled work's own ending then finds it sent.
+                McpException error = why.toMcpException();
+                GrpcErrors.end(
+                    response, GrpcErrors.statusOf(error.code()), error.getMessage(), error);
+                work.cancel(Cancellation.Reason.DISCONNECTED);
+              });
           return work.run(
                   ctx ->
                       server.callTool(
                           req.getName(),
                           req.hasArguments() ? StructCodec.fromStruct(req.getArguments()) : null,
                           ctx))
-              .map(
+              .andThen(ar -> guard.close())
+              .compose(
                   result ->
-                      CallToolEvent.newBuilder()
-                          .setResult(ProtoModel.callToolResult(result))
-                          .build());
+                      guard.admits()
+                          ? Future.succeededFuture(
+                              CallToolEvent.newBuilder()
+                                  .setResult(ProtoModel.callToolResult(result))
+                                  .build())
+                          : Future.failedFuture(guard.endedBecause().toMcpException()));
         });
   }
 
-  /** Events are advisory: under back-pressure they are dropped, the final result never is. */
-  private static void offer(GrpcServerResponse<?, CallToolEvent> response, CallToolEvent event) {
-    if (!response.writeQueueFull()) {
+  /**
+   * Events are advisory: under back-pressure they are dropped, the final result never is. Nothing
+   * is sent once the call's authorization has ended.
+   */
+  private static void offer(
+      StreamGuard guard, GrpcServerResponse<?, CallToolEvent> response, CallToolEvent event) {
+    if (guard.admitMessage() && !response.writeQueueFull()) {
       response.write(event);
     }
   }

@@ -1,11 +1,13 @@
 package io.trident.transport.http;
 
 import io.trident.auth.AuthFailure;
+import io.trident.auth.AuthorizationEnded;
 import io.trident.context.Cancellation;
 import io.trident.model.McpException;
 import io.trident.server.McpSession;
 import io.trident.server.MessageSink;
 import io.trident.server.ProtocolVersion;
+import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.JsonRpcMessage.Response;
 import io.trident.server.jsonrpc.WireJson;
@@ -73,6 +75,28 @@ final class HttpSession implements MessageSink {
   void bind(McpSession mcp, Context context) {
     this.mcp = mcp;
     this.context = context;
+    mcp.onAuthorizationEnded(this::authorizationEnded);
+  }
+
+  /**
+   * The stream guard ended the authorization of the session's credential. Requests in progress have
+   * been answered with the auth error (the last event of their streams); the standalone and legacy
+   * streams get a last event, a JSON-RPC error with {@code id: null} and {@code data.reason}, and
+   * end. The session itself stays: its next request is authenticated afresh (a revoked or expired
+   * token gets 401; a new one carries on).
+   */
+  private void authorizationEnded(AuthorizationEnded why) {
+    Object last = Response.failure(null, JsonRpcError.of(why.toMcpException())).toJson();
+    if (standalone != null) {
+      standalone.send(last);
+      standalone.finish();
+      standalone = null;
+    }
+    if (legacyStream != null) {
+      writeLegacy(last);
+      legacyStream.end();
+      legacyStream = null;
+    }
   }
 
   McpSession mcp() {
@@ -296,7 +320,12 @@ final class HttpSession implements MessageSink {
               .end();
         } else {
           int status = 200;
-          if (outcome.isError() && outcome.error().code() == McpException.FORBIDDEN) {
+          if (outcome.isError() && outcome.error().code() == McpException.UNAUTHENTICATED) {
+            // The credential ended while the request ran (expiry, revocation): 401, as at the door.
+            status = 401;
+            response.putHeader(
+                "WWW-Authenticate", AuthFailure.invalid().wwwAuthenticate(resourceMetadataUrl));
+          } else if (outcome.isError() && outcome.error().code() == McpException.FORBIDDEN) {
             // Missing scope: the HTTP answer is 403 with a challenge naming the scope (RFC 6750),
             // so a client can step up its authorization; the body keeps the JSON-RPC error.
             status = 403;

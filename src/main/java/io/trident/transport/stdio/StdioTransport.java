@@ -96,6 +96,13 @@ public final class StdioTransport {
                   principal,
                   "stdio",
                   (message, related) -> emit(message.toJson()));
+          session.onAuthorizationEnded(
+              why ->
+                  LOG.warn(
+                      "stdio: the local token's authorization ended ({}); requests now get an"
+                          + " auth error and notifications stop. The process keeps running:"
+                          + " restart it with a fresh token.",
+                      why.wire()));
           Thread reader = new Thread(this::readLoop, "trident-stdin");
           reader.setDaemon(true);
           reader.start();

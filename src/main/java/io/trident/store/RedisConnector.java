@@ -1,0 +1,240 @@
+package io.trident.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way this process talks to Redis: a pooled client for commands and dedicated connections
+ * for subscriptions. Every command is bounded by {@code redis.timeout}, so a slow, down or confused
+ * Redis costs a failed future, never a stuck caller; subscriptions reconnect with backoff on their
+ * own. Stores (revocation today; rate limits, sessions later) share one connector.
+ */
+public final class RedisConnector {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
+  private static final long BACKOFF_MIN_MILLIS = 50;
+  private static final long BACKOFF_MAX_MILLIS = 5_000;
+
+  private final Vertx vertx;
+  private final RedisSettings settings;
+  private final RedisOptions options;
+  private final Redis commands;
+  private final long timeoutMillis;
+  private volatile boolean closed;
+
+  private RedisConnector(Vertx vertx, RedisSettings settings, String password) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.timeoutMillis = settings.timeoutDuration().toMillis();
+    this.options =
+        new RedisOptions()
+            .setConnectionString(settings.url())
+            .setMaxPoolSize(8)
+            .setMaxPoolWaiting(1024)
+            .setMaxWaitingHandlers(4096)
+            .setNetClientOptions(
+                new NetClientOptions()
+                    .setConnectTimeout((int) Math.max(1, timeoutMillis))
+                    .setTcpNoDelay(true)
+                    .setTcpKeepAlive(true));
+    if (password != null) {
+      options.setPassword(password);
+    }
+    this.commands = Redis.createClient(vertx, options);
+  }
+
+  /**
+   * A connector for {@code settings} (which must name a URL). Nothing is connected yet.
+   *
+   * @throws IllegalArgumentException when the password cannot be read
+   */
+  public static RedisConnector create(Vertx vertx, RedisSettings settings) {
+    return create(vertx, settings, System::getenv);
+  }
+
+  public static RedisConnector create(
+      Vertx vertx, RedisSettings settings, Function<String, String> env) {
+    if (!settings.configured()) {
+      throw new IllegalArgumentException("redis.url is not set");
+    }
+    return new RedisConnector(vertx, settings, settings.password(env));
+  }
+
+  public RedisSettings settings() {
+    return settings;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Sends one command; fails after {@code redis.timeout} whatever Redis does. */
+  public Future<Response> send(Request request) {
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("redis connector closed"));
+    }
+    try {
+      return commands.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Sends commands in one round trip (pipelined); same timeout as {@link #send}. */
+  public Future<List<Response>> batch(List<Request> requests) {
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("redis connector closed"));
+    }
+    try {
+      return commands.batch(requests).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /**
+   * Subscribes to {@code channel} on a connection of its own, kept open (reconnecting with backoff)
+   * until the subscription or the connector is closed.
+   *
+   * @param messages each message's payload, on an event loop
+   * @param connected true when the subscription is (again) in place, false when it was lost
+   */
+  public Subscription subscribe(
+      String channel, Handler<String> messages, Handler<Boolean> connected) {
+    Subscription s = new Subscription(channel, messages, connected);
+    s.connect();
+    return s;
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    return commands.close();
+  }
+
+  /** A live subscription; see {@link #subscribe}. */
+  public final class Subscription {
+    private final String channel;
+    private final Handler<String> messages;
+    private final Handler<Boolean> connected;
+    private final Redis client;
+    private long backoff = BACKOFF_MIN_MILLIS;
+    private volatile RedisConnection connection;
+    private volatile boolean up;
+    private volatile boolean stopped;
+
+    private Subscription(String channel, Handler<String> messages, Handler<Boolean> connected) {
+      this.channel = channel;
+      this.messages = messages;
+      this.connected = connected;
+      this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    }
+
+    /** True while the subscription is in place. */
+    public boolean isUp() {
+      return up;
+    }
+
+    private void connect() {
+      if (stopped || closed) {
+        return;
+      }
+      Future<RedisConnection> connecting = client.connect();
+      connecting
+          .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+          .onFailure(
+              // A connection that arrives after we gave up would hold the pool's only slot.
+              late -> connecting.onSuccess(RedisConnection::close))
+          .compose(
+              conn -> {
+                connection = conn;
+                conn.handler(this::onMessage);
+                conn.exceptionHandler(e -> lost(conn, e.toString()));
+                conn.endHandler(v -> lost(conn, "connection closed"));
+                return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel))
+                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .onFailure(e -> conn.close());
+              })
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  backoff = BACKOFF_MIN_MILLIS;
+                  if (!up) {
+                    up = true;
+                    LOG.debug("subscribed to {} on {}", channel, settings.safeUrl());
+                    connected.handle(true);
+                  }
+                } else {
+                  retry(ar.cause().toString());
+                }
+              });
+    }
+
+    private void onMessage(Response r) {
+      // RESP2 delivers ["message", channel, payload]; RESP3 the same as a push.
+      if ((r.type() == ResponseType.PUSH || r.type() == ResponseType.MULTI)
+          && r.size() >= 3
+          && "message".equalsIgnoreCase(String.valueOf(r.get(0)))) {
+        Response payload = r.get(2);
+        if (payload != null) {
+          try {
+            messages.handle(payload.toString());
+          } catch (RuntimeException e) {
+            LOG.warn("a message on {} could not be handled: {}", channel, e.toString());
+          }
+        }
+      }
+    }
+
+    private void lost(RedisConnection conn, String why) {
+      if (conn != connection) {
+        return;
+      }
+      connection = null;
+      conn.close();
+      retry(why);
+    }
+
+    private void retry(String why) {
+      if (stopped || closed) {
+        return;
+      }
+      if (up) {
+        up = false;
+        connected.handle(false);
+      }
+      long delay = backoff;
+      backoff = Math.min(BACKOFF_MAX_MILLIS, backoff * 2);
+      LOG.debug("subscription to {} down ({}); retrying in {} ms", channel, why, delay);
+      vertx.setTimer(delay, t -> connect());
+    }
+
+    public Future<Void> close() {
+      stopped = true;
+      RedisConnection c = connection;
+      if (c != null) {
+        c.close();
+      }
+      return client.close();
+    }
+  }
+
+  /** Milliseconds of {@code d}, at least 1. */
+  static long millis(Duration d) {
+    return Math.max(1, d.toMillis());
+  }
+}
