@@ -106,7 +106,7 @@ const RICH = {
   nickname: 'hammy',
   rank: 0,
   createdAt: '2026-01-01T00:00:00.005Z',
-  ttl: '3.5s',
+  ttl: '3.500s', // canonical form: 0, 3, 6 or 9 fractional digits
   attributes: { colour: 'red', sizes: [1, 2], nested: { ok: true } },
   anything: ['x', 1, null],
   list: [1, 'two'],
@@ -117,6 +117,34 @@ const RICH = {
   tree: { label: 'root', children: [{ label: 'leaf', children: [{ label: 'deeper' }] }] },
   shades: ['SHADE_LIGHT', 'SHADE_DARK'],
 };
+
+// Results print every field, zero values included (SPEC.md §8.3): a default-valued field the
+// arguments left out is expected; anything else must be exactly what was sent.
+function isDefault(value) {
+  if (Array.isArray(value)) return value.length === 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length === 0;
+  return value === '' || value === 0 || value === '0' || value === false || value === null
+    || (typeof value === 'string' && value.endsWith('_UNSPECIFIED'));
+}
+
+function assertSentPlusDefaults(actual, sent, where = 'result') {
+  if (sent === null || typeof sent !== 'object' || Array.isArray(sent)) {
+    if (Array.isArray(sent)) {
+      assert.ok(Array.isArray(actual) && actual.length === sent.length, `${where}: ${JSON.stringify(actual)}`);
+      sent.forEach((item, i) => assertSentPlusDefaults(actual[i], item, `${where}[${i}]`));
+    } else {
+      assert.deepEqual(actual, sent, where);
+    }
+    return;
+  }
+  assert.ok(actual !== null && typeof actual === 'object', `${where}: ${JSON.stringify(actual)}`);
+  for (const [key, value] of Object.entries(sent)) {
+    assertSentPlusDefaults(actual[key], value, `${where}.${key}`);
+  }
+  for (const [key, value] of Object.entries(actual)) {
+    if (!(key in sent)) assert.ok(isDefault(value), `${where}.${key} was not sent but is ${JSON.stringify(value)}`);
+  }
+}
 
 async function exercise(client) {
   const { tools } = await client.listTools();
@@ -136,9 +164,9 @@ async function exercise(client) {
   // The SDK validates structuredContent against the listed outputSchema before returning it.
   const echoed = await client.callTool({ name: 'sample_Inventory_Echo', arguments: RICH });
   assert.notEqual(echoed.isError, true, JSON.stringify(echoed.content));
-  assert.deepEqual(echoed.structuredContent, RICH);
+  assertSentPlusDefaults(echoed.structuredContent, RICH);
   assert.equal(echoed.content[0].type, 'text');
-  assert.deepEqual(JSON.parse(echoed.content[0].text), RICH);
+  assert.deepEqual(JSON.parse(echoed.content[0].text), echoed.structuredContent);
 
   const item = await client.callTool({ name: 'sample_GetItem', arguments: { sku: 'H-1' } });
   assert.notEqual(item.isError, true, JSON.stringify(item.content));
