@@ -1,17 +1,7 @@
 package io.trident.bench;
 
-import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.StreamObserver;
 import io.trident.grpc.v1.CallToolEvent;
 import io.trident.grpc.v1.McpGrpc;
@@ -20,23 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The typed CallTool load of {@link GrpcBench} driven by grpc-java, the stock Java gRPC client
  * (Netty, shaded), with the async stubs that protoc's grpc-java plugin generated from
- * src/main/proto (test scope). Same calls and the same checks as {@link GrpcLoad}'s typed mode: a
- * few channels (one HTTP/2 connection each, h2c), each on one single-thread Netty event loop of its
- * own (channel k on loop k mod threads) with the direct executor, so that a lane sends and gets its
- * answers on one thread, as a Vert.x lane does on its context.
+ * src/main/proto (test scope). Same calls and the same checks as {@link GrpcLoad}'s typed mode,
+ * over {@link GrpcJavaChannels}.
  */
 final class GrpcJavaLoad extends BenchLoad {
 
-  private final List<EventLoopGroup> loops = new ArrayList<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
-  private final List<EventLoop> channelLoops = new ArrayList<>();
+  private final GrpcJavaChannels channels;
   private final int inFlight;
-  private final boolean epoll = Epoll.isAvailable();
 
   /**
    * @param threads client event loops (Netty threads of this JVM)
@@ -46,56 +30,23 @@ final class GrpcJavaLoad extends BenchLoad {
   GrpcJavaLoad(Vertx vertx, int threads, int port, int connections, int inFlight) {
     super(vertx);
     this.inFlight = inFlight;
-    for (int t = 0; t < threads; t++) {
-      DefaultThreadFactory named = new DefaultThreadFactory("grpc-java-bench-" + t, true);
-      loops.add(epoll ? new EpollEventLoopGroup(1, named) : new NioEventLoopGroup(1, named));
-    }
-    for (int k = 0; k < connections; k++) {
-      EventLoopGroup loop = loops.get(k % threads);
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", port)
-              .usePlaintext()
-              .eventLoopGroup(loop)
-              .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-              .directExecutor()
-              .build();
-      channels.add(channel);
-      channelLoops.add(loop.next()); // its only loop: the channel's and its lanes' thread
-      watch(channel, channel.getState(false));
-    }
+    this.channels = new GrpcJavaChannels(this, "grpc-java-bench-", threads, port, connections);
     for (int i = 0; i < inFlight; i++) {
       int k = i % connections;
-      new Lane(channelLoops.get(k), McpGrpc.newStub(channels.get(k)));
+      new Lane(channels.loop(k), McpGrpc.newStub(channels.channel(k)));
     }
-  }
-
-  /** Counts connections that come up and go down, as the Vert.x loads count theirs. */
-  private void watch(ManagedChannel channel, ConnectivityState was) {
-    channel.notifyWhenStateChanged(
-        was,
-        () -> {
-          ConnectivityState now = channel.getState(false);
-          if (now == ConnectivityState.READY) {
-            connectionsOpened.increment();
-          } else if (was == ConnectivityState.READY) {
-            connectionsClosed.increment();
-          }
-          if (now != ConnectivityState.SHUTDOWN) {
-            watch(channel, now);
-          }
-        });
   }
 
   @Override
   String describe() {
     return String.format(
         Locale.ROOT,
-        "typed CallTool (server-streaming RPC) with grpc-java 1.70 async stubs (Netty %s, direct"
-            + " executor), %d calls in flight over %d channels on %d client threads",
-        epoll ? "epoll" : "NIO",
+        "typed CallTool (server-streaming RPC) with grpc-java 1.70 async stubs (%s),"
+            + " %d calls in flight over %d channels on %d client threads",
+        channels.describe(),
         inFlight,
         channels.size(),
-        loops.size());
+        channels.threads());
   }
 
   @Override
@@ -109,8 +60,8 @@ final class GrpcJavaLoad extends BenchLoad {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (int k = 0; k < channels.size(); k++) {
       CompletableFuture<Void> f = new CompletableFuture<>();
-      McpGrpc.McpStub stub = McpGrpc.newStub(channels.get(k));
-      EventLoop loop = channelLoops.get(k);
+      McpGrpc.McpStub stub = McpGrpc.newStub(channels.channel(k));
+      EventLoop loop = channels.loop(k);
       loop.execute(
           () ->
               call(
@@ -130,19 +81,7 @@ final class GrpcJavaLoad extends BenchLoad {
 
   @Override
   void close() {
-    for (ManagedChannel channel : channels) {
-      channel.shutdownNow();
-    }
-    try {
-      for (ManagedChannel channel : channels) {
-        channel.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    for (EventLoopGroup loop : loops) {
-      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
+    channels.close();
   }
 
   /**
