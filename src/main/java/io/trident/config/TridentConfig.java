@@ -2,6 +2,7 @@ package io.trident.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.trident.auth.AuthSettings;
+import io.trident.auth.LimitSettings;
 import io.trident.auth.RevocationSettings;
 import io.trident.store.RedisSettings;
 import java.util.List;
@@ -20,7 +21,8 @@ public record TridentConfig(
     @JsonProperty("local") LocalSection local,
     @JsonProperty("auth") AuthSettings auth,
     @JsonProperty("redis") RedisSettings redis,
-    @JsonProperty("revocation") RevocationSettings revocation) {
+    @JsonProperty("revocation") RevocationSettings revocation,
+    @JsonProperty("limits") LimitSettings limits) {
 
   public TridentConfig {
     server = server == null ? new ServerSection(null, null, null, null, null, null) : server;
@@ -37,10 +39,11 @@ public record TridentConfig(
     auth = auth == null ? AuthSettings.defaults() : auth;
     redis = redis == null ? RedisSettings.none() : redis;
     revocation = revocation == null ? RevocationSettings.defaults() : revocation;
+    limits = limits == null ? LimitSettings.defaults() : limits;
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null, null, null, null);
+    return new TridentConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */
