@@ -30,7 +30,7 @@ public interface RateBuckets {
     return new MemoryRateBuckets(vertx);
   }
 
-  /** Buckets in Redis, falling back to {@code fallback} (per instance) while Redis fails. */
+  /** Buckets in Redis, shared by instances; counted per instance in memory while Redis fails. */
   static RateBuckets redis(RedisConnector redis) {
     return new RedisRateBuckets(redis, new MemoryRateBuckets(redis.vertx()));
   }
