@@ -1,5 +1,6 @@
 package io.trident.auth;
 
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,16 @@ public final class AuditLog {
   public static void denied(AuditEvent event) {
     if (LOG.isWarnEnabled()) {
       LOG.warn(event.toJson().encode());
+    }
+  }
+
+  /**
+   * Records that a principal was rate limited: one line per principal per minute of limiting, with
+   * the number of requests refused, never one per refused message.
+   */
+  public static void limited(JsonObject line) {
+    if (LOG.isWarnEnabled()) {
+      LOG.warn(line.encode());
     }
   }
 }

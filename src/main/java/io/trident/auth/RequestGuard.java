@@ -6,6 +6,7 @@ import io.trident.backend.Resource;
 import io.trident.backend.ResourceTemplate;
 import io.trident.backend.Tool;
 import io.trident.context.Principal;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 
@@ -17,19 +18,63 @@ import java.util.Optional;
  */
 public final class RequestGuard {
 
-  private static final RequestGuard OPEN = new RequestGuard(null, null);
+  private static final RequestGuard OPEN = new RequestGuard(null, null, RateLimiter.none());
 
   private final ScopePolicy policy;
   private final Backend backend;
+  private final RateLimiter limiter;
 
-  private RequestGuard(ScopePolicy policy, Backend backend) {
+  private RequestGuard(ScopePolicy policy, Backend backend, RateLimiter limiter) {
     this.policy = policy;
     this.backend = backend;
+    this.limiter = limiter;
   }
 
   /** Authorizes by {@code policy} against what {@code backend} declares. */
   public static RequestGuard of(ScopePolicy policy, Backend backend) {
-    return new RequestGuard(policy, backend);
+    return new RequestGuard(policy, backend, RateLimiter.none());
+  }
+
+  /** This guard, also holding every request to {@code limiter}'s rate limits (SPEC.md §7.8). */
+  public RequestGuard limitedBy(RateLimiter limiter) {
+    return new RequestGuard(policy, backend, limiter);
+  }
+
+  public RateLimiter limiter() {
+    return limiter;
+  }
+
+  /**
+   * Counts one request against its principal's rate limits; every request on every transport passes
+   * here, whatever its method (initialize and ping included).
+   *
+   * @param target the tool a {@code tools/call} names, else null
+   * @return the permit to release when the request ends, or a failed future with {@link
+   *     io.trident.model.McpException#RATE_LIMITED} and a retry hint (already audited)
+   */
+  public Future<RateLimiter.Permit> limit(
+      Principal principal, String transport, String method, String target) {
+    return limiter.admitRequest(
+        principal, transport, method, "tools/call".equals(method) ? target : null);
+  }
+
+  /** As {@link #limit}, for a JSON-RPC request: the tool is {@code params.name}. */
+  public Future<RateLimiter.Permit> limit(
+      Principal principal, String transport, String method, JsonObject params) {
+    return limiter.admitRequest(
+        principal,
+        transport,
+        method,
+        "tools/call".equals(method) ? stringParam(params, "name") : null);
+  }
+
+  /**
+   * Counts a notification or a response to a server request.
+   *
+   * @return 0 when admitted, else the milliseconds until one more is: drop this one
+   */
+  public long admitMessage(Principal principal, String transport) {
+    return limiter.admitMessage(principal, transport);
   }
 
   /** Lets everything through: for embedded use and tests without auth. */

@@ -2,6 +2,8 @@ package io.trident.cli;
 
 import io.trident.auth.AuthSettings;
 import io.trident.auth.Authenticator;
+import io.trident.auth.LimitSettings;
+import io.trident.auth.RateLimiter;
 import io.trident.auth.RequestGuard;
 import io.trident.auth.StreamGuards;
 import io.trident.backend.Backend;
@@ -13,6 +15,7 @@ import io.trident.context.Principal;
 import io.trident.model.Implementation;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
+import io.trident.store.RateBuckets;
 import io.trident.store.RedisConnector;
 import io.trident.store.RedisSettings;
 import io.trident.store.RevocationStore;
@@ -244,8 +247,13 @@ public final class Main implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     StreamGuards streamGuards;
+    RateLimiter limiter;
     try {
-      streamGuards = streamGuards(vertx, config, authSettings, auth, log);
+      RedisSettings redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
+      // One connection factory for every store that Redis shares.
+      RedisConnector connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
+      streamGuards = streamGuards(vertx, config, authSettings, auth, connector, log);
+      limiter = limiter(vertx, config.limits(), connector, log);
     } catch (IllegalArgumentException e) {
       closeQuietly(vertx);
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -256,7 +264,11 @@ public final class Main implements Callable<Integer> {
     ShutdownSignals signals = ShutdownSignals.install();
     McpServer server =
         new McpServer(
-            vertx, backend, options, RequestGuard.of(auth.chain().scopes(), backend), streamGuards);
+            vertx,
+            backend,
+            options,
+            RequestGuard.of(auth.chain().scopes(), backend).limitedBy(limiter),
+            streamGuards);
     CountDownLatch done = new CountDownLatch(1);
     List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -359,12 +371,13 @@ public final class Main implements Callable<Integer> {
       TridentConfig config,
       AuthSettings authSettings,
       AuthBootstrap.Result auth,
+      RedisConnector connector,
       org.slf4j.Logger log) {
-    RedisSettings redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
     java.time.Duration keep = config.revocation().tokenLifetimeDuration();
     RevocationStore store;
-    if (redis.configured()) {
-      store = RevocationStore.redis(RedisConnector.create(vertx, redis), keep);
+    RedisSettings redis = connector == null ? RedisSettings.none() : connector.settings();
+    if (connector != null) {
+      store = RevocationStore.redis(connector, keep);
       log.info("revocations shared through Redis {}", redis.safeUrl());
     } else {
       store = RevocationStore.memory(vertx, keep);
@@ -376,6 +389,24 @@ public final class Main implements Callable<Integer> {
         authSettings.jwt().leewayDuration(),
         redis.failOpen(),
         auth.chain()::credentialStillValid);
+  }
+
+  /**
+   * The rate limiter (SPEC.md §7.8): buckets in Redis, shared by instances, when a connector is
+   * given; else in memory.
+   */
+  private static RateLimiter limiter(
+      Vertx vertx, LimitSettings settings, RedisConnector connector, org.slf4j.Logger log) {
+    if (!settings.enabled()) {
+      log.debug("rate limits off (limits.enabled: false)");
+      return RateLimiter.none();
+    }
+    RateBuckets buckets =
+        connector == null ? RateBuckets.memory(vertx) : RateBuckets.redis(connector);
+    if (connector != null) {
+      log.info("rate limits shared through Redis {}", connector.settings().safeUrl());
+    }
+    return RateLimiter.create(vertx, settings, buckets);
   }
 
   /** Starts the gRPC listeners; returns the port bound. */

@@ -2,6 +2,7 @@ package io.trident.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.trident.auth.AuthSettings;
+import io.trident.auth.LimitSettings;
 import io.trident.auth.RevocationSettings;
 import io.trident.store.RedisSettings;
 import java.util.List;
@@ -23,7 +24,8 @@ public record TridentConfig(
     @JsonProperty("upstreams") List<UpstreamSection> upstreams,
     @JsonProperty("redis") RedisSettings redis,
     @JsonProperty("revocation") RevocationSettings revocation,
-    @JsonProperty("admin") AdminSection admin) {
+    @JsonProperty("admin") AdminSection admin,
+    @JsonProperty("limits") LimitSettings limits) {
 
   public TridentConfig {
     server =
@@ -43,10 +45,12 @@ public record TridentConfig(
     redis = redis == null ? RedisSettings.none() : redis;
     revocation = revocation == null ? RevocationSettings.defaults() : revocation;
     admin = admin == null ? new AdminSection(null, null) : admin;
+    limits = limits == null ? LimitSettings.defaults() : limits;
   }
 
   public static TridentConfig defaults() {
-    return new TridentConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new TridentConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */

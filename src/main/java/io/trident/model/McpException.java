@@ -26,6 +26,12 @@ public final class McpException extends RuntimeException {
   /** The caller's credentials were missing, invalid or expired. */
   public static final int UNAUTHENTICATED = -32004;
 
+  /**
+   * Over a rate or concurrency limit (SPEC.md §7.8); {@code data.retryAfterMs} says when to try
+   * again. In the range the 2026-07-28 revision reserves, clear of the codes it and its drafts use.
+   */
+  public static final int RATE_LIMITED = -32030;
+
   private final int code;
   private final transient JsonObject data;
 

@@ -2,6 +2,7 @@ package io.trident.server;
 
 import io.trident.auth.AuthFailure;
 import io.trident.auth.AuthorizationEnded;
+import io.trident.auth.RateLimiter;
 import io.trident.auth.StreamGuard;
 import io.trident.backend.BackendListener;
 import io.trident.context.CallContext;
@@ -178,6 +179,11 @@ public final class McpSession {
     if (message instanceof Request request) {
       return handleRequest(request);
     }
+    long wait = server.guard().admitMessage(principal, transport);
+    if (wait != 0) {
+      // Nothing can answer a notification: it is dropped; HTTP tells its POST so (429).
+      return Future.failedFuture(RateLimiter.refusal(wait, "notifications"));
+    }
     if (message instanceof Notification notification) {
       handleNotification(notification);
     } else {
@@ -232,7 +238,46 @@ public final class McpSession {
             });
   }
 
+  /**
+   * Every request counts against its principal's rate limits first (SPEC.md §7.8): a refusal is a
+   * JSON-RPC error with a retry hint, and the session goes on.
+   */
   private Future<Response> handleRequest(Request request) {
+    if (state == State.CLOSED) {
+      return Future.succeededFuture(
+          error(request.id(), McpException.INVALID_REQUEST, "Session is closed"));
+    }
+    Future<RateLimiter.Permit> admitted =
+        server.guard().limit(principal, transport, request.method(), request.params());
+    if (admitted.isComplete()) {
+      return admitted.succeeded()
+          ? withPermit(request, admitted.result())
+          : Future.succeededFuture(failureResponse(request, admitted.cause()));
+    }
+    // Waiting on Redis for a lease of tokens: the session's work goes on on its own context.
+    Promise<Response> answer = Promise.promise();
+    admitted.onComplete(
+        ar ->
+            runOnSession(
+                () -> {
+                  if (ar.succeeded()) {
+                    withPermit(request, ar.result()).onComplete(answer);
+                  } else {
+                    answer.complete(failureResponse(request, ar.cause()));
+                  }
+                }));
+    return answer.future();
+  }
+
+  private Future<Response> withPermit(Request request, RateLimiter.Permit permit) {
+    Future<Response> out = admittedRequest(request);
+    if (permit != RateLimiter.Permit.NONE) {
+      out.onComplete(ar -> permit.release());
+    }
+    return out;
+  }
+
+  private Future<Response> admittedRequest(Request request) {
     if (state == State.CLOSED) {
       return Future.succeededFuture(
           error(request.id(), McpException.INVALID_REQUEST, "Session is closed"));

@@ -1,6 +1,8 @@
 package io.trident.transport.grpc;
 
+import com.google.protobuf.CodedOutputStream;
 import io.trident.auth.AuthFailure;
+import io.trident.auth.RateLimiter;
 import io.trident.model.McpException;
 import io.trident.server.InternalFailures;
 import io.vertx.grpc.common.CodecException;
@@ -8,6 +10,9 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.CancellationException;
@@ -21,7 +26,9 @@ final class GrpcErrors {
 
   static final String ERROR_CODE_TRAILER = "mcp-error-code";
   static final String ERROR_DATA_TRAILER = "mcp-error-data-bin";
+  static final String STATUS_DETAILS_TRAILER = "grpc-status-details-bin";
   private static final String MESSAGE_TRAILER = "grpc-message";
+  private static final String RETRY_INFO_TYPE = "type.googleapis.com/google.rpc.RetryInfo";
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private GrpcErrors() {}
@@ -59,6 +66,16 @@ final class GrpcErrors {
           byte[] json = mcp.data().encode().getBytes(StandardCharsets.UTF_8);
           response.trailers().set(ERROR_DATA_TRAILER, Base64.getEncoder().encodeToString(json));
         }
+        long retryAfter = RateLimiter.retryAfterMillis(mcp);
+        if (retryAfter >= 0) {
+          response
+              .trailers()
+              .set(
+                  STATUS_DETAILS_TRAILER,
+                  Base64.getEncoder()
+                      .encodeToString(
+                          retryStatus(status.code, message == null ? "" : message, retryAfter)));
+        }
       }
       statusMessage(response, message);
       response.status(status).end();
@@ -94,6 +111,39 @@ final class GrpcErrors {
     return out.toString();
   }
 
+  /**
+   * A {@code google.rpc.Status} holding one {@code google.rpc.RetryInfo}, encoded by hand: the two
+   * messages are a few fields, not worth a dependency. Status: code 1, message 2, details 3 (Any:
+   * type_url 1, value 2); RetryInfo: retry_delay 1 (Duration: seconds 1, nanos 2).
+   */
+  static byte[] retryStatus(int code, String message, long retryAfterMillis) {
+    try {
+      ByteArrayOutputStream duration = new ByteArrayOutputStream();
+      CodedOutputStream d = CodedOutputStream.newInstance(duration);
+      d.writeInt64(1, retryAfterMillis / 1000);
+      d.writeInt32(2, (int) (retryAfterMillis % 1000) * 1_000_000);
+      d.flush();
+      ByteArrayOutputStream retryInfo = new ByteArrayOutputStream();
+      CodedOutputStream r = CodedOutputStream.newInstance(retryInfo);
+      r.writeByteArray(1, duration.toByteArray());
+      r.flush();
+      ByteArrayOutputStream any = new ByteArrayOutputStream();
+      CodedOutputStream a = CodedOutputStream.newInstance(any);
+      a.writeString(1, RETRY_INFO_TYPE);
+      a.writeByteArray(2, retryInfo.toByteArray());
+      a.flush();
+      ByteArrayOutputStream status = new ByteArrayOutputStream();
+      CodedOutputStream s = CodedOutputStream.newInstance(status);
+      s.writeInt32(1, code);
+      s.writeString(2, message);
+      s.writeByteArray(3, any.toByteArray());
+      s.flush();
+      return status.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static GrpcStatus statusOf(int code) {
     return switch (code) {
       case McpException.INVALID_PARAMS, McpException.INVALID_REQUEST, McpException.PARSE_ERROR ->
@@ -104,6 +154,7 @@ final class GrpcErrors {
       case McpException.INTERNAL_ERROR -> GrpcStatus.INTERNAL;
       case McpException.UNAUTHENTICATED -> GrpcStatus.UNAUTHENTICATED;
       case McpException.FORBIDDEN -> GrpcStatus.PERMISSION_DENIED;
+      case McpException.RATE_LIMITED -> GrpcStatus.RESOURCE_EXHAUSTED;
       default -> GrpcStatus.UNKNOWN;
     };
   }

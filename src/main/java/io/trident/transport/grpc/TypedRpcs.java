@@ -3,6 +3,7 @@ package io.trident.transport.grpc;
 import com.google.protobuf.Descriptors;
 import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
+import io.trident.auth.RateLimiter;
 import io.trident.auth.StreamGuard;
 import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
@@ -386,17 +387,29 @@ final class TypedRpcs implements Service {
               request.resume();
               return message.compose(
                   m -> {
+                    String named = target == null ? null : target.apply(m);
                     AuthFailure denied =
                         mcpMethod == null
                             ? null
                             : server
                                 .guard()
-                                .checkTarget(
-                                    call.principal(),
-                                    "grpc",
-                                    mcpMethod,
-                                    target == null ? null : target.apply(m));
-                    return denied != null ? Future.failedFuture(denied) : body.apply(call, m);
+                                .checkTarget(call.principal(), "grpc", mcpMethod, named);
+                    if (denied != null) {
+                      return Future.failedFuture(denied);
+                    }
+                    // Every typed call counts against its caller's rate limits (SPEC.md §7.8).
+                    return server
+                        .guard()
+                        .limit(
+                            call.principal(), "grpc", mcpMethod == null ? what : mcpMethod, named)
+                        .compose(
+                            permit -> {
+                              Future<Resp> done = body.apply(call, m);
+                              if (permit != RateLimiter.Permit.NONE) {
+                                done.onComplete(ar -> permit.release());
+                              }
+                              return done;
+                            });
                   });
             })
         .onComplete(

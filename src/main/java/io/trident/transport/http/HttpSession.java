@@ -325,6 +325,9 @@ final class HttpSession implements MessageSink {
             status = 401;
             response.putHeader(
                 "WWW-Authenticate", AuthFailure.invalid().wwwAuthenticate(resourceMetadataUrl));
+          } else if (outcome.isError() && outcome.error().code() == McpException.RATE_LIMITED) {
+            status = 429;
+            HttpErrors.retryAfter(response, outcome.error().data());
           } else if (outcome.isError() && outcome.error().code() == McpException.FORBIDDEN) {
             // Missing scope: the HTTP answer is 403 with a challenge naming the scope (RFC 6750),
             // so a client can step up its authorization; the body keeps the JSON-RPC error.

@@ -279,8 +279,19 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
                 if (single.message() instanceof JsonRpcMessage.Request r) {
                   session.handleRequest(r, response);
                 } else {
-                  session.mcp().handle(single.message());
-                  response.setStatusCode(202).end();
+                  session
+                      .mcp()
+                      .handle(single.message())
+                      .onComplete(
+                          ar -> {
+                            if (ar.failed()
+                                && ar.cause() instanceof McpException e
+                                && e.code() == McpException.RATE_LIMITED) {
+                              HttpErrors.rateLimited(response, e, null);
+                            } else {
+                              response.setStatusCode(202).end();
+                            }
+                          });
                 }
               } else {
                 session
@@ -321,8 +332,13 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
               if (reply == null || reply.isError()) {
                 sessions.release(session.subject);
                 session.close();
+                int status = reply == null ? 500 : 200;
+                if (reply != null && reply.error().code() == McpException.RATE_LIMITED) {
+                  status = 429;
+                  HttpErrors.retryAfter(response, reply.error().data());
+                }
                 response
-                    .setStatusCode(reply == null ? 500 : 200)
+                    .setStatusCode(status)
                     .putHeader("Content-Type", "application/json")
                     .end(reply == null ? "{}" : reply.toJson().encode());
                 return;
