@@ -325,19 +325,25 @@ public final class JwtVerifier {
             .putHeader("Accept", "application/json")
             .setConnectTimeout(5_000)
             .setIdleTimeout(10_000);
-    // Always from the same context, whichever thread a token arrived on.
-    Promise<io.vertx.core.http.HttpClientRequest> request = Promise.promise();
-    fetchContext.runOnContext(v -> http.request(options).onComplete(request));
-    return request
+    // Always from the same context, whichever thread a token arrived on; the body is asked for in
+    // the callback that delivers the response, on the connection's event loop, so that it cannot
+    // have been read already (a body() asked for a turn later may wait forever).
+    Promise<Buffer> fetched = Promise.promise();
+    fetchContext.runOnContext(
+        v ->
+            http.request(options)
+                .compose(
+                    req ->
+                        req.send()
+                            .compose(
+                                resp ->
+                                    resp.statusCode() != 200
+                                        ? Future.<Buffer>failedFuture(
+                                            "HTTP status " + resp.statusCode())
+                                        : resp.body()))
+                .onComplete(fetched));
+    return fetched
         .future()
-        .compose(req -> req.send())
-        .compose(
-            resp -> {
-              if (resp.statusCode() != 200) {
-                return Future.failedFuture("HTTP status " + resp.statusCode());
-              }
-              return resp.body();
-            })
         .compose(
             (Buffer body) -> {
               if (body.length() > MAX_JWKS_BYTES) {

@@ -1,18 +1,25 @@
 package io.trident.bench;
 
+import com.google.protobuf.Timestamp;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.trident.upstream.testproto.Category;
+import io.trident.upstream.testproto.GetItemRequest;
 import io.trident.upstream.testproto.InventoryGrpc;
-import io.trident.upstream.testproto.Rich;
+import io.trident.upstream.testproto.Item;
 import java.net.InetSocketAddress;
 
 /**
- * The upstream of {@link UpstreamBench}: the test Inventory service's {@code Echo} on grpc-java
- * (plaintext, 127.0.0.1, direct executor), answering each message with itself and keeping nothing,
+ * The upstream of {@link UpstreamBench}: the test Inventory service's {@code GetItem} on grpc-java
+ * (plaintext, 127.0.0.1, direct executor): a small request and a five-field reply (string, int64,
+ * enum, Timestamp) that carries the asked SKU back, the size of a typical lookup; it keeps nothing,
  * so that it costs the same whoever calls it. Runs in its own process: {@code BenchUpstream PORT}.
  */
 public final class BenchUpstream {
+
+  private static final Timestamp UPDATED_AT =
+      Timestamp.newBuilder().setSeconds(1_767_225_600L).build();
 
   private BenchUpstream() {}
 
@@ -24,8 +31,15 @@ public final class BenchUpstream {
             .addService(
                 new InventoryGrpc.InventoryImplBase() {
                   @Override
-                  public void echo(Rich request, StreamObserver<Rich> out) {
-                    out.onNext(request);
+                  public void getItem(GetItemRequest request, StreamObserver<Item> out) {
+                    out.onNext(
+                        Item.newBuilder()
+                            .setSku(request.getSku())
+                            .setName("Claw hammer")
+                            .setQuantity(42)
+                            .setCategory(Category.CATEGORY_TOOLS)
+                            .setUpdatedAt(UPDATED_AT)
+                            .build());
                     out.onCompleted();
                   }
                 })

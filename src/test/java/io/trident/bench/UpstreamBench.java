@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Issue #9: what putting an upstream gRPC service behind Trident costs. One upstream process
- * ({@link BenchUpstream}, grpc-java, {@code Inventory/Echo}) and one Trident process configured
+ * ({@link BenchUpstream}, grpc-java, {@code Inventory/GetItem}) and one Trident process configured
  * with it as an upstream ({@code upstreams:} in a config file written here, plaintext to loopback),
  * measured in three modes one after the other, in one run:
  *
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code direct}: the upstream called by grpc-java async stubs from this JVM, no Trident (the
  *       baseline: what a service that needs no MCP gets);
  *   <li>{@code upstream-tool}: Streamable HTTP {@code tools/call} of the upstream tool {@code
- *       bench_Echo}, N sessions with one call in flight each (Trident → the same upstream);
+ *       bench_GetItem}, N sessions with one call in flight each (Trident → the same upstream);
  *   <li>{@code local-tool}: the same load calling the built-in {@code echo} on the same Trident (no
  *       upstream hop), to tell the cost of the hop from the cost of the MCP request.
  * </ul>
@@ -117,7 +117,7 @@ public final class UpstreamBench {
             "    target: 127.0.0.1:" + upstreamPort,
             "    descriptorSet: " + Path.of(descriptorSet).toAbsolutePath(),
             "    services: [trident.test.upstream.v1.Inventory]",
-            "    methods: [Echo]",
+            "    methods: [GetItem]",
             "    insecure: true",
             "    timeout: 10s",
             "http:",
@@ -234,12 +234,12 @@ public final class UpstreamBench {
                   vertx, HttpBench.clientThreads, upstreamPort, connections, inFlight);
           case UPSTREAM_TOOL ->
               new HttpLoad(vertx, loops, httpPort, inFlight, false, true, false)
-                  .tool("bench_Echo", "title");
+                  .tool("bench_GetItem", "sku");
           default -> new HttpLoad(vertx, loops, httpPort, inFlight, false, true, false);
         };
     r.command =
         load.describe()
-            + (mode.equals(UPSTREAM_TOOL) ? "; tools/call bench_Echo {title}" : "")
+            + (mode.equals(UPSTREAM_TOOL) ? "; tools/call bench_GetItem {sku}" : "")
             + (mode.equals(LOCAL_TOOL) ? "; tools/call echo {text}" : "");
     System.out.printf(Locale.ROOT, "%-13s: %s%n", mode, r.command);
     System.out.printf(Locale.ROOT, "%-13s: ", mode);

@@ -3,8 +3,9 @@ package io.trident.bench;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.stub.StreamObserver;
+import io.trident.upstream.testproto.GetItemRequest;
 import io.trident.upstream.testproto.InventoryGrpc;
-import io.trident.upstream.testproto.Rich;
+import io.trident.upstream.testproto.Item;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +14,13 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The baseline load of {@link UpstreamBench}: the bench's upstream called directly by grpc-java
- * async stubs ({@code Inventory/Echo} of a message carrying {@link HttpLoad#TEXT}), as a service
- * that needs no MCP would call it, over {@link GrpcJavaChannels} as {@link GrpcJavaLoad} does.
+ * async stubs ({@code Inventory/GetItem} of the SKU {@link HttpLoad#TEXT}), as a service that needs
+ * no MCP would call it, over {@link GrpcJavaChannels} as {@link GrpcJavaLoad} does.
  */
 final class UpstreamDirectLoad extends BenchLoad {
 
-  private static final Rich MESSAGE = Rich.newBuilder().setTitle(HttpLoad.TEXT).build();
+  private static final GetItemRequest MESSAGE =
+      GetItemRequest.newBuilder().setSku(HttpLoad.TEXT).build();
 
   private final GrpcJavaChannels channels;
   private final int inFlight;
@@ -37,7 +39,7 @@ final class UpstreamDirectLoad extends BenchLoad {
   String describe() {
     return String.format(
         Locale.ROOT,
-        "the upstream called directly: Inventory/Echo with grpc-java async stubs (%s),"
+        "the upstream called directly: Inventory/GetItem with grpc-java async stubs (%s),"
             + " %d calls in flight over %d channels on %d client threads",
         channels.describe(),
         inFlight,
@@ -80,13 +82,13 @@ final class UpstreamDirectLoad extends BenchLoad {
   }
 
   private void call(InventoryGrpc.InventoryStub stub, EventLoop loop, Answer done) {
-    stub.echo(
+    stub.getItem(
         MESSAGE,
         new StreamObserver<>() {
-          Rich reply;
+          Item reply;
 
           @Override
-          public void onNext(Rich value) {
+          public void onNext(Item value) {
             reply = value;
           }
 
@@ -104,9 +106,9 @@ final class UpstreamDirectLoad extends BenchLoad {
           @Override
           public void onCompleted() {
             done.accept(
-                reply != null && HttpLoad.TEXT.equals(reply.getTitle())
+                reply != null && HttpLoad.TEXT.equals(reply.getSku())
                     ? null
-                    : "reply without the echoed title",
+                    : "reply without the asked SKU",
                 false);
           }
         });

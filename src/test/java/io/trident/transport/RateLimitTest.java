@@ -160,18 +160,22 @@ class RateLimitTest {
     if (session != null) {
       options.putHeader("Mcp-Session-Id", session).putHeader("MCP-Protocol-Version", "2025-11-25");
     }
+    // The body is asked for in the callback that delivers the response (nested, not chained): a
+    // body() asked for a turn later may find the response already read, and wait forever.
     return await(
         http.request(options)
-            .compose(req -> req.send(Buffer.buffer(message.encode())))
             .compose(
-                resp ->
-                    resp.body()
-                        .map(
-                            b ->
-                                new HttpReply(
-                                    resp.statusCode(),
-                                    resp.headers(),
-                                    b.length() == 0 ? null : new JsonObject(b)))));
+                req ->
+                    req.send(Buffer.buffer(message.encode()))
+                        .compose(
+                            resp ->
+                                resp.body()
+                                    .map(
+                                        b ->
+                                            new HttpReply(
+                                                resp.statusCode(),
+                                                resp.headers(),
+                                                b.length() == 0 ? null : new JsonObject(b))))));
   }
 
   /** Opens an HTTP session; returns its id. */
