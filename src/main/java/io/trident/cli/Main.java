@@ -309,6 +309,8 @@ public final class Main implements Callable<Integer> {
       }
       server.warmUp();
     }
+    List<GracefulShutdown.StopsAccepting> stoppers =
+        new java.util.ArrayList<>(listeners.stream().map(Listener::shutdown).toList());
     Integer admin = adminPort != null ? adminPort : config.admin().port();
     if (admin != null) {
       try {
@@ -317,6 +319,7 @@ public final class Main implements Callable<Integer> {
                 io.trident.admin.AdminServer.start(
                     vertx, config.admin().host(), admin, network, streamGuards.store()));
         log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
+        stoppers.add(grace -> adminServer.close());
       } catch (Exception e) {
         log.error("cannot start the admin listener: {}", rootMessage(e));
         closeQuietly(vertx);
@@ -335,12 +338,7 @@ public final class Main implements Callable<Integer> {
               drainGrace);
     }
     GracefulShutdown shutdown =
-        new GracefulShutdown(
-            server,
-            listeners.stream().map(Listener::shutdown).toList(),
-            stdio,
-            shutdownGrace,
-            done::countDown);
+        new GracefulShutdown(server, stoppers, stdio, shutdownGrace, done::countDown);
     if (stdio != null) {
       // EOF ends the process too, once stdio has drained: the other transports then shut down.
       stdio.start(vertx.getOrCreateContext()).onComplete(ar -> shutdown.begin());
@@ -355,6 +353,12 @@ public final class Main implements Callable<Integer> {
       done.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // The limiter's last audit lines (a partial minute of limiting) are written before the end.
+    try {
+      await(limiter.close().timeout(2, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      log.debug("rate limiter close: {}", rootMessage(e));
     }
     // Closing Vert.x first lets the JVM exit at once; its shutdown hook would otherwise do it
     // slowly.
