@@ -426,10 +426,18 @@ export async function connectHttp(t, url, { capabilities = {}, setup } = {}) {
     requests,
     protocolVersion: () => negotiated,
     close,
-    /** Closes, then fails if the SDK reported errors (other than those matching `ignore`). */
+    /**
+     * Closes, then fails if the SDK reported errors (other than those matching `ignore`) before the
+     * close: closing aborts the SDK's own requests still in flight (its standalone GET stream, opened
+     * a moment after initialize), and the "operation was aborted" that follows is ours, not the
+     * server's.
+     */
     async finish({ ignore = [] } = {}) {
+      const beforeClose = errors.length;
       await close();
-      const real = errors.filter((e) => !ignore.some((re) => re.test(e?.message ?? String(e))));
+      const real = errors
+        .slice(0, beforeClose)
+        .filter((e) => !ignore.some((re) => re.test(e?.message ?? String(e))));
       if (real.length) {
         throw new Error(`SDK reported ${real.length} protocol/transport error(s): `
           + real.map((e) => e?.message ?? String(e)).join(' | '));

@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The connection to one upstream: one vertx-grpc-client whose HTTP/2 connection is shared by all
- * calls (multiplexed), over TLS unless the upstream is a loopback target configured {@code
- * insecure}. No connection is made before the first call, so an upstream that is down does not stop
- * start-up; its calls fail {@code UNAVAILABLE} until it is back.
+ * The connection to one upstream: a vertx-grpc-client per event loop, each with one HTTP/2
+ * connection shared by that loop's calls (multiplexed), over TLS unless the upstream is a loopback
+ * target configured {@code insecure}. No connection is made before the first call, so an upstream
+ * that is down does not stop start-up; its calls fail {@code UNAVAILABLE} until it is back.
  *
  * <p>Each call runs inside the caller's budget: {@code grpc-timeout} is what is left of the
  * request's deadline (capped by the upstream's own timeout), and the call is reset (RST_STREAM) as
@@ -44,7 +44,13 @@ final class UpstreamChannel {
 
   private final Vertx vertx;
   private final UpstreamSettings settings;
-  private final GrpcClient client;
+  private final GrpcClientOptions grpcOptions;
+  private final HttpClientOptions httpOptions;
+
+  /** One client per event loop: each keeps its HTTP/2 connection on the loop that calls it. */
+  private final java.util.Map<Thread, GrpcClient> clients =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final SocketAddress address;
   private final OutgoingMetadata metadata;
 
@@ -69,9 +75,8 @@ final class UpstreamChannel {
             new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
       }
     }
-    this.client =
-        GrpcClient.client(
-            vertx, new GrpcClientOptions().setMaxMessageSize(settings.maxMessageBytes()), http);
+    this.grpcOptions = new GrpcClientOptions().setMaxMessageSize(settings.maxMessageBytes());
+    this.httpOptions = http;
   }
 
   OutgoingMetadata metadata() {
@@ -220,7 +225,22 @@ final class UpstreamChannel {
    * A new stream. With {@code tls.serverName} the connection goes to the target but TLS (SNI and
    * the certificate check) uses that name: only the implementation's request options can say so.
    */
+  /**
+   * The client of the calling event loop (made on first use there), so that a call and its
+   * connection share a thread instead of handing every frame across loops; off an event loop, one
+   * shared client.
+   */
+  private GrpcClient client() {
+    Thread thread = io.vertx.core.Context.isOnEventLoopThread() ? Thread.currentThread() : null;
+    return clients.computeIfAbsent(
+        thread == null ? SHARED : thread, t -> GrpcClient.client(vertx, grpcOptions, httpOptions));
+  }
+
+  /** The key of the client used off the event loops. */
+  private static final Thread SHARED = new Thread("upstream-shared-client-key");
+
   private Future<GrpcClientRequest<Buffer, Buffer>> request() {
+    GrpcClient client = client();
     UpstreamSettings.Tls tls = settings.tls();
     if (tls != null
         && tls.serverName() != null
@@ -251,7 +271,7 @@ final class UpstreamChannel {
   }
 
   Future<Void> close() {
-    return client.close();
+    return Future.all(clients.values().stream().map(GrpcClient::close).toList()).mapEmpty();
   }
 
   /** A failed upstream call, already classified; its {@link UpstreamFailure} is safe to report. */
