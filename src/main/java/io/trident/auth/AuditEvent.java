@@ -41,22 +41,9 @@ public record AuditEvent(
     Long deadlineLeftMs,
     String detail) {
 
-  /** A finished tool call, from values captured when it ended (the digest is computed here). */
-  public static AuditEvent toolCall(
-      Instant time,
-      String transport,
-      Principal p,
-      String tool,
-      JsonObject arguments,
-      String outcome,
-      long durationMs,
-      long deadlineLeftMs) {
-    return toolCall(time, transport, p, tool, arguments, outcome, durationMs, deadlineLeftMs, null);
-  }
-
   /**
-   * A finished tool call with a safe detail the tool added (an upstream tool: its upstream and the
-   * gRPC status).
+   * A finished tool call, from values captured when it ended (the digest is computed here), with
+   * the safe detail the tool added, or null (an upstream tool: its upstream and the gRPC status).
    */
   public static AuditEvent toolCall(
       Instant time,
