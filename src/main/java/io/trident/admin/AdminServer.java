@@ -6,6 +6,7 @@ import io.trident.auth.Credentials;
 import io.trident.context.Principal;
 import io.trident.store.Revocation;
 import io.trident.store.RevocationStore;
+import io.trident.transport.BoundedBody;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -168,27 +169,7 @@ public final class AdminServer {
   }
 
   private static void readBody(HttpServerRequest request, io.vertx.core.Handler<Buffer> then) {
-    Buffer body = Buffer.buffer();
-    boolean[] refused = {false};
-    request.handler(
-        chunk -> {
-          if (refused[0]) {
-            return;
-          }
-          if (body.length() + chunk.length() > MAX_BODY) {
-            refused[0] = true;
-            send(request, 413, error("Payload Too Large"));
-            request.connection().close();
-            return;
-          }
-          body.appendBuffer(chunk);
-        });
-    request.endHandler(
-        v -> {
-          if (!refused[0]) {
-            then.handle(body);
-          }
-        });
+    BoundedBody.read(request, MAX_BODY, () -> send(request, 413, error("Payload Too Large")), then);
   }
 
   private static JsonObject error(String message) {

@@ -15,6 +15,7 @@ import io.trident.server.ProtocolVersion;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.WireJson;
+import io.trident.transport.BoundedBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -578,27 +579,11 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
         return;
       }
     }
-    Buffer body = Buffer.buffer();
-    boolean[] refused = {false};
-    request.handler(
-        chunk -> {
-          if (refused[0]) {
-            return;
-          }
-          if (body.length() + chunk.length() > options.maxBodyBytes()) {
-            refused[0] = true;
-            HttpErrors.send(response, 413, "Payload Too Large");
-            request.connection().close();
-            return;
-          }
-          body.appendBuffer(chunk);
-        });
-    request.endHandler(
-        v -> {
-          if (!refused[0]) {
-            then.handle(body);
-          }
-        });
+    BoundedBody.read(
+        request,
+        options.maxBodyBytes(),
+        () -> HttpErrors.send(response, 413, "Payload Too Large"),
+        then);
     request.exceptionHandler(e -> LOG.debug("request body failed: {}", e.toString()));
   }
 
