@@ -118,27 +118,20 @@ record UpstreamFailure(GrpcStatus status, Kind kind, String detail, Throwable ca
   CallToolResult report(String upstream, String tool, String target) {
     String id = UUID.randomUUID().toString();
     String detail = Redaction.text(this.detail);
-    if (kind == Kind.REPLY
-        || cause != null && kind != Kind.TLS && !(cause instanceof java.net.ConnectException)) {
-      LOG.warn(
-          "upstream {} ({}) tool {}: {} {} [correlation id {}]",
-          upstream,
-          target,
-          tool,
-          status.name(),
-          detail,
-          id,
-          cause);
-    } else {
-      LOG.warn(
-          "upstream {} ({}) tool {}: {} {} [correlation id {}]",
-          upstream,
-          target,
-          tool,
-          status.name(),
-          detail,
-          id);
-    }
+    // A stack trace only where it tells more than the status: not for refused connections or
+    // TLS handshakes, whose detail already says all.
+    boolean trace =
+        kind == Kind.REPLY
+            || cause != null && kind != Kind.TLS && !(cause instanceof java.net.ConnectException);
+    LOG.warn(
+        "upstream {} ({}) tool {}: {} {} [correlation id {}]",
+        upstream,
+        target,
+        tool,
+        status.name(),
+        detail,
+        id,
+        trace ? cause : null);
     return CallToolResult.error(safeText() + " (correlation id " + id + ")");
   }
 }
