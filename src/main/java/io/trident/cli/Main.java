@@ -60,7 +60,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     sortOptions = false,
-    subcommands = {RevokeCommand.class},
+    subcommands = {RevokeCommand.class, DesktopConfigCommand.class},
     description = "One MCP server over stdio, Streamable HTTP and gRPC.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
