@@ -3,7 +3,6 @@ package io.trident.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -26,9 +25,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         || Thread.currentThread().getContextClassLoader().getResource("logback.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    LogLineEncoder encoder = LogLineEncoder.full();
     encoder.setContext(context);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n");
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
@@ -59,9 +57,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
       return;
     }
     audit.setLevel(Level.INFO);
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    LogLineEncoder encoder = LogLineEncoder.messageOnly();
     encoder.setContext(context);
-    encoder.setPattern("%msg%n");
     encoder.start();
     OutputStreamAppender<ILoggingEvent> sink;
     if (target == null || target.isBlank()) {

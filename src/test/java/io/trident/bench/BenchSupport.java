@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -25,6 +27,30 @@ final class BenchSupport {
   // Processes
 
   /** The java launcher of this JVM, so that servers run on the same JDK as the bench. */
+  /**
+   * Peak resident set size of a running process and its descendants (a launcher script's child
+   * counts), in KiB, from {@code VmHWM} in /proc; -1 when unknown.
+   */
+  static long peakRssKib(Process p) {
+    long total = -1;
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(p.toHandle());
+    p.descendants().forEach(all::add);
+    for (ProcessHandle h : all) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "status"))) {
+          if (line.startsWith("VmHWM:")) {
+            long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            total = Math.max(total, 0) + kib;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // gone already, or not Linux
+      }
+    }
+    return total;
+  }
+
   static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }

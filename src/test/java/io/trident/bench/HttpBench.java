@@ -127,6 +127,7 @@ public final class HttpBench {
     double serverCpu = Double.NaN;
     double clientCpu = Double.NaN;
     double otherCpu = Double.NaN;
+    long peakRssKib = -1; // the server's VmHWM when it was stopped
     long answers;
     long errors;
     Map<String, Long> problems = Map.of();
@@ -402,6 +403,24 @@ public final class HttpBench {
       Vertx vertx,
       List<Context> loops)
       throws Exception {
+    return runServer(mode, command, port, trident, trident, sse, headers, vertx, loops);
+  }
+
+  /**
+   * As above, for any MCP server ({@link PeersBench}): {@code checkIds} whether answers must carry
+   * the request ids, {@code trident} whether it is Trident (which must exit 0 on SIGTERM).
+   */
+  static ModeResult runServer(
+      String mode,
+      List<String> command,
+      int port,
+      boolean trident,
+      boolean checkIds,
+      boolean sse,
+      Map<String, String> headers,
+      Vertx vertx,
+      List<Context> loops)
+      throws Exception {
     ModeResult r = new ModeResult(mode);
     r.command = String.join(" ", command);
     r.log = logDir.resolve("http-" + mode + ".log");
@@ -429,7 +448,7 @@ public final class HttpBench {
       System.out.printf(Locale.ROOT, "listening after %.0f ms; ", r.startMillis);
       System.out.flush();
 
-      load = new HttpLoad(vertx, loops, port, sessions, sse, trident, poolPerSession);
+      load = new HttpLoad(vertx, loops, port, sessions, sse, checkIds, poolPerSession);
       headers.forEach(load::header);
       String openFailure = load.open(OPEN_TIMEOUT_SECONDS);
       if (openFailure != null) {
@@ -447,6 +466,7 @@ public final class HttpBench {
       if (load != null) {
         load.close();
       }
+      r.peakRssKib = BenchSupport.peakRssKib(p);
       r.exit = stopServer(p, trident);
       CHILDREN.remove(p);
       r.logFindings = scanLog(r.log);

@@ -301,7 +301,7 @@ public final class StdioBench {
    * Runs the launches round-robin (run i of every launch, then run i + 1...), so that a slow
    * stretch of the machine hits every launch alike instead of skewing one of them.
    */
-  private static Map<String, StartupResult> measureStartup(Map<String, List<String>> commands)
+  static Map<String, StartupResult> measureStartup(Map<String, List<String>> commands)
       throws IOException, InterruptedException {
     Map<String, StartupSeries> series = new LinkedHashMap<>();
     commands.forEach((name, command) -> series.put(name, new StartupSeries(command)));
@@ -415,7 +415,7 @@ public final class StdioBench {
     }
   }
 
-  private static void printStartup(Map<String, StartupResult> results) {
+  static void printStartup(Map<String, StartupResult> results) {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
@@ -482,6 +482,7 @@ public final class StdioBench {
     double serverCpu = Double.NaN; // cores used by the server during the measured window
     double clientCpu = Double.NaN; // cores used by this JVM during the measured window
     double otherCpu = Double.NaN; // cores used by everything else on the machine (noise)
+    long peakRssKib = -1; // the server's VmHWM when its process was stopped
 
     boolean clean() {
       return errors == 0 && unexpected == 0 && lost == 0 && !hung && !died;
@@ -510,8 +511,7 @@ public final class StdioBench {
 
   record Row(PhaseResult trident, PhaseResult baseline) {}
 
-  private static List<PhaseResult> measureThroughput(String name, List<String> command)
-      throws Exception {
+  static List<PhaseResult> measureThroughput(String name, List<String> command) throws Exception {
     List<PhaseResult> results = new ArrayList<>();
     File log = logDir.resolve(name + "-throughput.stderr.log").toFile();
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log)).start();
@@ -550,6 +550,8 @@ public final class StdioBench {
       }
       return results;
     } finally {
+      long peak = BenchSupport.peakRssKib(p);
+      results.forEach(r -> r.peakRssKib = peak);
       if (driver != null) {
         driver.close();
       }
@@ -841,7 +843,9 @@ public final class StdioBench {
               noteError(buf, lineStart, i);
               continue;
             }
-            if (indexOf(buf, d, i, METHOD_KEY) >= 0 && indexOf(buf, d, i, RESULT_KEY) < 0) {
+            // Keys in any order (the TypeScript SDK writes "result" before "id").
+            boolean hasResult = indexOf(buf, lineStart, i, RESULT_KEY) >= 0;
+            if (indexOf(buf, lineStart, i, METHOD_KEY) >= 0 && !hasResult) {
               continue; // a request from the server to us (has an id and a method): ignore
             }
             int slot = (int) (id & MASK);
@@ -853,7 +857,7 @@ public final class StdioBench {
             }
             times[slot] = EMPTY;
             got++;
-            if (indexOf(buf, d, i, RESULT_KEY) < 0 || indexOf(buf, d, i, IS_ERROR_TRUE) >= 0) {
+            if (!hasResult || indexOf(buf, lineStart, i, IS_ERROR_TRUE) >= 0) {
               err++;
               noteError(buf, lineStart, i);
             }
@@ -1047,7 +1051,7 @@ public final class StdioBench {
     return a;
   }
 
-  private static void parseArgs(String[] args) {
+  static void parseArgs(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
