@@ -36,9 +36,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BareHttpServer extends VerticleBase {
 
-  private static final byte[] RESULT =
-      "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"hello world 1234\"}]}}"
+  private static final byte[] RESULT_PREFIX =
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\""
           .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RESULT_SUFFIX = "\"}]}}".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TEXT_KEY = "\"text\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final CharSequence SESSION_HEADER = HttpHeaders.createOptimized("Mcp-Session-Id");
   private static final CharSequence SESSION_ID =
       HttpHeaders.createOptimized("bare-0123456789abcdef");
@@ -83,12 +85,35 @@ public final class BareHttpServer extends VerticleBase {
                 return;
               }
               headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-              response.end(Buffer.buffer(RESULT));
+              response.end(answer(body));
             })
         .onFailure(e -> response.setStatusCode(400).end());
   }
 
+  /**
+   * The echo answer: the request's {@code "text"} value copied into a fixed result, without parsing
+   * the JSON (the bench's texts have no escapes); an empty text when there is none (initialize).
+   */
+  private static Buffer answer(Buffer body) {
+    int start = indexOf(body, TEXT_KEY);
+    Buffer answer = Buffer.buffer(RESULT_PREFIX.length + RESULT_SUFFIX.length + 64);
+    answer.appendBytes(RESULT_PREFIX);
+    if (start >= 0) {
+      start += TEXT_KEY.length;
+      int end = start;
+      while (end < body.length() && body.getByte(end) != '"') {
+        end++;
+      }
+      answer.appendBuffer(body, start, end - start);
+    }
+    return answer.appendBytes(RESULT_SUFFIX);
+  }
+
   private static boolean contains(Buffer body, byte[] needle) {
+    return indexOf(body, needle) >= 0;
+  }
+
+  private static int indexOf(Buffer body, byte[] needle) {
     int last = body.length() - needle.length;
     outer:
     for (int i = 0; i <= last; i++) {
@@ -97,9 +122,9 @@ public final class BareHttpServer extends VerticleBase {
           continue outer;
         }
       }
-      return true;
+      return i;
     }
-    return false;
+    return -1;
   }
 
   public static void main(String[] args) throws Exception {

@@ -77,6 +77,7 @@ public final class HttpBench {
   static double warmupMaxSeconds = 60;
   static double durationSeconds = 10;
   static int sessions = 64;
+  static int textBytes = HttpLoad.TEXT.length(); // --text-bytes: the echoed text's size
   static int clientThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
   private static List<String> modes = List.of("json", "sse", "bare");
   private static String jar = "target/trident.jar";
@@ -271,7 +272,10 @@ public final class HttpBench {
     Files.createDirectories(logDir);
     int cpus = Runtime.getRuntime().availableProcessors();
 
-    System.out.println("Trident HTTP benchmark (MCP Streamable HTTP, tools/call of echo)");
+    System.out.printf(
+        Locale.ROOT,
+        "Trident HTTP benchmark (MCP Streamable HTTP, tools/call of echo, %d B of text)%n",
+        textBytes);
     System.out.println(jdkDescription());
     System.out.printf(
         Locale.ROOT,
@@ -449,6 +453,9 @@ public final class HttpBench {
       System.out.flush();
 
       load = new HttpLoad(vertx, loops, port, sessions, sse, checkIds, poolPerSession);
+      if (textBytes != HttpLoad.TEXT.length()) {
+        load.textBytes(textBytes);
+      }
       headers.forEach(load::header);
       String openFailure = load.open(OPEN_TIMEOUT_SECONDS);
       if (openFailure != null) {
@@ -1062,6 +1069,7 @@ public final class HttpBench {
         case "--warmup-max" -> warmupMaxSeconds = Double.parseDouble(need(a, v));
         case "--duration" -> durationSeconds = Double.parseDouble(need(a, v));
         case "--sessions" -> sessions = Integer.parseInt(need(a, v));
+        case "--text-bytes" -> textBytes = Integer.parseInt(need(a, v));
         case "--client-threads" -> clientThreads = Integer.parseInt(need(a, v));
         case "--modes" -> modes = List.of(need(a, v).split(","));
         case "--jar" -> jar = need(a, v);
@@ -1089,6 +1097,7 @@ public final class HttpBench {
                                      (last 3 s > 5% over the 3 s before), up to S s (default 60)
                 --duration S         measured seconds per mode (default 10)
                 --sessions N         sessions = requests in flight = pool size (default 64)
+                --text-bytes N       size of the echoed text (default 16; 10240 for the 10 KiB path)
                 --client-threads N   client event loops (default: CPUs)
                 --modes LIST         of json,sse,bare (default all three, in that order)
                 --jar PATH           Trident fat jar (default target/trident.jar)

@@ -39,7 +39,6 @@ final class HttpLoad extends BenchLoad {
   private static final String INITIALIZED =
       "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
   private static final String CALL_PREFIX = "{\"jsonrpc\":\"2.0\",\"id\":";
-  private static final String ECHO_CALL_SUFFIX = callSuffix("echo", "text");
   private static final CharSequence SESSION_HEADER = HttpHeaders.createOptimized("Mcp-Session-Id");
   private static final CharSequence VERSION_HEADER =
       HttpHeaders.createOptimized("MCP-Protocol-Version");
@@ -56,7 +55,8 @@ final class HttpLoad extends BenchLoad {
   private final boolean poolPerSession;
   private final List<Session> sessions = new ArrayList<>();
   private final MultiMap extraHeaders = HttpHeaders.headers();
-  private String callSuffix = ECHO_CALL_SUFFIX;
+  private String text = TEXT;
+  private String callSuffix = callSuffix("echo", "text", TEXT);
 
   /**
    * @param loops client event-loop contexts; sessions are spread over them round-robin
@@ -103,17 +103,36 @@ final class HttpLoad extends BenchLoad {
    * #start}.
    */
   HttpLoad tool(String tool, String field) {
-    this.callSuffix = callSuffix(tool, field);
+    this.callSuffix = callSuffix(tool, field, text);
     return this;
   }
 
-  private static String callSuffix(String tool, String field) {
+  /**
+   * Echoes {@code bytes} of text instead of {@link #TEXT} (at least its 16): TEXT then filler, all
+   * plain ASCII; call before {@link #tool} and {@link #start}.
+   */
+  HttpLoad textBytes(int bytes) {
+    this.text = text(bytes);
+    this.callSuffix = callSuffix("echo", "text", text);
+    return this;
+  }
+
+  /** TEXT followed by filler, {@code bytes} long in all (never shorter than TEXT). */
+  static String text(int bytes) {
+    StringBuilder sb = new StringBuilder(Math.max(bytes, TEXT.length())).append(TEXT);
+    while (sb.length() < bytes) {
+      sb.append((char) ('a' + sb.length() % 26));
+    }
+    return sb.toString();
+  }
+
+  private static String callSuffix(String tool, String field, String text) {
     return ",\"method\":\"tools/call\",\"params\":{\"name\":\""
         + tool
         + "\",\"arguments\":{\""
         + field
         + "\":\""
-        + TEXT
+        + text
         + "\"}}}";
   }
 
@@ -254,7 +273,7 @@ final class HttpLoad extends BenchLoad {
           a,
           text);
     }
-    if (!message.contains(TEXT)) {
+    if (!message.contains(text)) {
       return problem("result without the echoed text", a, text);
     }
     if (message.contains("\"isError\":true")) {
