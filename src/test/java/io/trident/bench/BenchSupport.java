@@ -32,6 +32,15 @@ final class BenchSupport {
    * counts), in KiB, from {@code VmHWM} in /proc; -1 when unknown.
    */
   static long peakRssKib(Process p) {
+    return procStatus(p, "VmHWM:");
+  }
+
+  /** Current resident set size of a process and its descendants, in KiB; -1 when unknown. */
+  static long residentKib(Process p) {
+    return procStatus(p, "VmRSS:");
+  }
+
+  private static long procStatus(Process p, String key) {
     long total = -1;
     List<ProcessHandle> all = new ArrayList<>();
     all.add(p.toHandle());
@@ -39,7 +48,7 @@ final class BenchSupport {
     for (ProcessHandle h : all) {
       try {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "status"))) {
-          if (line.startsWith("VmHWM:")) {
+          if (line.startsWith(key)) {
             long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
             total = Math.max(total, 0) + kib;
           }

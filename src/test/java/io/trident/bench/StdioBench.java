@@ -73,6 +73,7 @@ public final class StdioBench {
   private static final double STARTUP_GOAL_PLAIN = 1.5;
   private static final double STARTUP_GOAL_TUNED = 1.3;
   private static final double THROUGHPUT_GOAL_RATIO = 0.7;
+  private static final double IDLE_RSS_GOAL_MIB = 120;
   private static final String INITIALIZE =
       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
           + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n";
@@ -160,6 +161,7 @@ public final class StdioBench {
 
     boolean failed = false;
     Map<String, StartupResult> startup = new LinkedHashMap<>();
+    Map<String, Double> idleRss = new LinkedHashMap<>();
     if (!skipStartup) {
       Map<String, List<String>> commands = new LinkedHashMap<>(launches);
       if (!skipBaseline) {
@@ -167,6 +169,10 @@ public final class StdioBench {
       }
       startup.putAll(measureStartup(commands));
       printStartup(startup);
+      idleRss.putAll(measureIdleRss(commands));
+      System.out.println();
+      System.out.println("Idle session: RSS 3 s after initialize was answered (MiB)");
+      idleRss.forEach((name, mib) -> System.out.printf(Locale.ROOT, "  %-10s %8.1f%n", name, mib));
     }
 
     Map<String, List<Row>> rowsByLaunch = new LinkedHashMap<>();
@@ -210,6 +216,36 @@ public final class StdioBench {
             ratio,
             goal,
             s.ok() && ratio <= goal ? "MET" : "NOT MET");
+      }
+    }
+    idleRss.forEach(
+        (name, mib) -> {
+          if (!name.equals("baseline")) {
+            System.out.printf(
+                Locale.ROOT,
+                "  idle session RSS, launch %-10s %6.1f MiB (goal <= %.0f MiB) -> %s%n",
+                name,
+                mib,
+                IDLE_RSS_GOAL_MIB,
+                mib <= IDLE_RSS_GOAL_MIB ? "MET" : "NOT MET");
+          }
+        });
+    for (Map.Entry<String, List<Row>> e : rowsByLaunch.entrySet()) {
+      if (e.getValue().isEmpty() || e.getValue().get(0).baseline == null) {
+        continue;
+      }
+      long peak = e.getValue().get(0).trident.peakRssKib;
+      long barePeak = e.getValue().get(0).baseline.peakRssKib;
+      if (peak > 0 && barePeak > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "  peak RSS under load, launch %-10s %6.0f MiB = %.2fx the bare loop's %.0f MiB (goal"
+                + " <= 1.5x) -> %s%n",
+            e.getKey(),
+            peak / 1024.0,
+            (double) peak / barePeak,
+            barePeak / 1024.0,
+            (double) peak / barePeak <= 1.5 ? "MET" : "NOT MET");
       }
     }
     double plainRate = Double.NaN;
@@ -348,6 +384,44 @@ public final class StdioBench {
     Map<String, StartupResult> results = new LinkedHashMap<>();
     series.forEach((name, s) -> results.put(name, s.result()));
     return results;
+  }
+
+  /**
+   * Resident memory of an idle session: each launch answers initialize, then gets 3 s of quiet
+   * before its RSS (the whole process tree) is read; in MiB, NaN when it failed.
+   */
+  static Map<String, Double> measureIdleRss(Map<String, List<String>> commands)
+      throws IOException, InterruptedException {
+    Map<String, Double> rss = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> e : commands.entrySet()) {
+      Process p =
+          new ProcessBuilder(e.getValue()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      CHILDREN.add(p);
+      try {
+        ScheduledFuture<?> watchdog =
+            WATCHDOG.schedule(p::destroyForcibly, STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        OutputStream stdin = p.getOutputStream();
+        stdin.write((INITIALIZE + INITIALIZED).getBytes(StandardCharsets.US_ASCII));
+        stdin.flush();
+        String line = readInitializeAnswer(p.getInputStream());
+        watchdog.cancel(false);
+        double mib = Double.NaN;
+        if (line != null && line.contains("\"result\"")) {
+          Thread.sleep(3000);
+          long kib = BenchSupport.residentKib(p);
+          mib = kib < 0 ? Double.NaN : kib / 1024.0;
+        }
+        rss.put(e.getKey(), mib);
+        stdin.close();
+        p.waitFor(15, TimeUnit.SECONDS);
+      } catch (IOException ex) {
+        rss.put(e.getKey(), Double.NaN);
+      } finally {
+        p.destroyForcibly();
+        CHILDREN.remove(p);
+      }
+    }
+    return rss;
   }
 
   private static void spawnOnce(StartupSeries s, int run, boolean counted)
