@@ -55,6 +55,7 @@ public final class StdioTransport {
 
   private Context context;
   private McpSession session;
+  private ModernStdio modern;
 
   /** Non-null while the event loop handles a batch of lines; touched only on the event loop. */
   private List<Object> collecting;
@@ -96,6 +97,7 @@ public final class StdioTransport {
                   principal,
                   "stdio",
                   (message, related) -> emit(message.toJson()));
+          modern = new ModernStdio(server.modern(), principal, this::emit);
           session.onAuthorizationEnded(
               why ->
                   LOG.warn(
@@ -132,6 +134,9 @@ public final class StdioTransport {
           if (session != null) {
             session.close(Cancellation.Reason.SHUTDOWN);
           }
+          if (modern != null) {
+            modern.cancelAll();
+          }
           // Drain off the event loop: joining the writer thread blocks.
           Thread drain =
               new Thread(
@@ -155,7 +160,7 @@ public final class StdioTransport {
     reading = false;
     context.runOnContext(
         v -> {
-          Future<Void> idle = session.whenIdle();
+          Future<Void> idle = Future.all(session.whenIdle(), modern.whenIdle()).mapEmpty();
           if (idle.isComplete()) {
             stop();
             return;
@@ -239,6 +244,11 @@ public final class StdioTransport {
             for (JsonRpcCodec.Decoded decoded : batch) {
               if (session.isClosed()) {
                 return;
+              }
+              if (decoded instanceof JsonRpcCodec.Single single
+                  && modern.claims(single.message())) {
+                modern.handle(single.message());
+                continue;
               }
               session.handle(decoded).onComplete(this::reply);
             }
