@@ -195,7 +195,7 @@ public final class ModernServer {
               Response.failure(request.id(), JsonRpcError.of(denied.toMcpException())), 200));
     }
     Deadline requested;
-    InputRounds rounds;
+    Round rounds;
     try {
       Object timeout = request.meta().getValue(DeadlineBudget.TIMEOUT_META_KEY);
       try {
@@ -204,10 +204,7 @@ public final class ModernServer {
         throw McpException.invalidParams(
             "Invalid params: _meta[\"" + DeadlineBudget.TIMEOUT_META_KEY + "\"] " + e.getMessage());
       }
-      rounds =
-          MULTI_ROUND_TRIP.contains(request.method())
-              ? new InputRounds(request.capabilities(), answers(request, principal))
-              : null;
+      rounds = MULTI_ROUND_TRIP.contains(request.method()) ? round(request, principal) : null;
     } catch (McpException e) {
       return Future.succeededFuture(failure(request, e));
     }
@@ -248,14 +245,17 @@ public final class ModernServer {
               }
             },
             ModernRequest.VERSION,
-            rounds == null ? ClientRequests.NONE : rounds);
+            rounds == null ? ClientRequests.NONE : rounds.client());
     running[0] = call;
     return call.run(context -> dispatch(request, context))
         .transform(
             ar -> {
               if (rounds != null && rounds.needsInput()) {
                 return Future.succeededFuture(
-                    Answer.ok(request.id(), inputRequired(request, principal, rounds)));
+                    Answer.ok(
+                        request.id(),
+                        withServerInfo(
+                            rounds.inputRequired().put("resultType", "input_required"))));
               }
               if (ar.succeeded()) {
                 return Future.succeededFuture(
@@ -368,19 +368,69 @@ public final class ModernServer {
   // --- Multi-round-trip -------------------------------------------------------------------------
 
   /**
-   * The answers a retry brings: those of earlier rounds (in its verified {@code requestState}) and
-   * its {@code inputResponses}. A state that was forged, altered, expired, used before or issued
-   * for another principal, method, target or arguments is -32602.
+   * The multi-round-trip state of one call (SPEC.md §11.5): the client-request channel its handler
+   * gets, and, if the handler asked something not yet answered, the {@code input_required} result.
+   * Typed gRPC RPCs use this directly; JSON-RPC requests through {@link #call}.
    */
-  private Map<String, JsonObject> answers(ModernRequest request, Principal principal) {
-    JsonObject params = request.params();
+  public final class Round {
+    private final JsonObject binding;
+    private final InputRounds rounds;
+
+    private Round(JsonObject binding, InputRounds rounds) {
+      this.binding = binding;
+      this.rounds = rounds;
+    }
+
+    public io.trident.context.ClientRequests client() {
+      return rounds;
+    }
+
+    /** Whether the handler's run ended waiting for input the client must give first. */
+    public boolean needsInput() {
+      return rounds.needsInput();
+    }
+
+    /** {@code {inputRequests, requestState}} for the next round (after {@link #needsInput}). */
+    public JsonObject inputRequired() {
+      JsonObject asked = new JsonObject();
+      rounds.asked().forEach(asked::put);
+      JsonObject answered = new JsonObject();
+      // Answers travel on to the next round, except those being asked again.
+      rounds
+          .answers()
+          .forEach(
+              (key, value) -> {
+                if (!asked.containsKey(key)) {
+                  answered.put(key, value);
+                }
+              });
+      String state = states.seal(new JsonObject().put("for", binding).put("answers", answered));
+      return new JsonObject().put("inputRequests", asked).put("requestState", state);
+    }
+  }
+
+  /**
+   * Opens a round of a {@code tools/call}, {@code prompts/get} or {@code resources/read}: verifies
+   * the {@code requestState} (if any) and gathers the answers so far. A state that was forged,
+   * altered, expired, used before or issued for another principal, method, target or arguments is
+   * -32602, as is {@code inputResponses} that is not an object.
+   *
+   * @param requestState the state the client echoes, or null (first round)
+   * @param inputResponses the client's answers by key, or null
+   */
+  public Round round(
+      Principal principal,
+      String method,
+      String target,
+      Object arguments,
+      io.trident.model.ClientCapabilities capabilities,
+      String requestState,
+      JsonObject inputResponses) {
+    JsonObject binding = binding(principal, method, target, arguments);
     Map<String, JsonObject> answers = new HashMap<>();
-    if (params.containsKey("requestState")) {
-      if (!(params.getValue("requestState") instanceof String state)) {
-        throw McpException.invalidParams("Invalid params: requestState must be a string");
-      }
-      JsonObject payload = states.open(state);
-      if (!binding(request, principal).equals(payload.getJsonObject("for"))) {
+    if (requestState != null) {
+      JsonObject payload = states.open(requestState);
+      if (!binding.equals(payload.getJsonObject("for"))) {
         throw RequestStates.refused("was issued for another request or caller");
       }
       if (payload.getValue("answers") instanceof JsonObject earlier) {
@@ -391,55 +441,51 @@ public final class ModernServer {
         }
       }
     }
-    if (params.containsKey("inputResponses")) {
-      if (!(params.getValue("inputResponses") instanceof JsonObject responses)) {
-        throw McpException.invalidParams("Invalid params: inputResponses must be an object");
-      }
-      for (Map.Entry<String, Object> e : responses) {
+    if (inputResponses != null) {
+      for (Map.Entry<String, Object> e : inputResponses) {
         // Not an object: not an answer; the request is asked again.
         if (e.getValue() instanceof JsonObject a) {
           answers.put(e.getKey(), a);
         }
       }
     }
-    return answers;
+    return new Round(binding, new InputRounds(capabilities, answers));
   }
 
-  private JsonObject inputRequired(ModernRequest request, Principal principal, InputRounds rounds) {
-    JsonObject asked = new JsonObject();
-    rounds.asked().forEach(asked::put);
-    JsonObject answered = new JsonObject();
-    // Answers travel on to the next round, except those being asked again.
-    rounds
-        .answers()
-        .forEach(
-            (key, value) -> {
-              if (!asked.containsKey(key)) {
-                answered.put(key, value);
-              }
-            });
-    String state =
-        states.seal(
-            new JsonObject().put("for", binding(request, principal)).put("answers", answered));
-    return withServerInfo(
-        new JsonObject()
-            .put("resultType", "input_required")
-            .put("inputRequests", asked)
-            .put("requestState", state));
+  private Round round(ModernRequest request, Principal principal) {
+    JsonObject params = request.params();
+    String state = null;
+    if (params.containsKey("requestState")) {
+      if (!(params.getValue("requestState") instanceof String s)) {
+        throw McpException.invalidParams("Invalid params: requestState must be a string");
+      }
+      state = s;
+    }
+    JsonObject responses = null;
+    if (params.containsKey("inputResponses")) {
+      if (!(params.getValue("inputResponses") instanceof JsonObject r)) {
+        throw McpException.invalidParams("Invalid params: inputResponses must be an object");
+      }
+      responses = r;
+    }
+    return round(
+        principal,
+        request.method(),
+        request.routingName(),
+        params.getValue("arguments"),
+        request.capabilities(),
+        state,
+        responses);
   }
 
   /** What a requestState is bound to: caller, method, target and a digest of the arguments. */
-  private static JsonObject binding(ModernRequest request, Principal principal) {
-    JsonObject params = request.params();
-    String target = request.routingName();
-    Object args = params.getValue("arguments");
+  private static JsonObject binding(
+      Principal principal, String method, String target, Object arguments) {
     return new JsonObject()
-        .put(
-            "sub",
-            principal == null ? null : principal.credentialKind() + ":" + principal.subject())
-        .put("method", request.method())
+        .put("sub", principal.credentialKind() + ":" + principal.subject())
+        .put("method", method)
         .put("target", target)
-        .put("args", RequestStates.digest(args == null ? new JsonObject() : args));
+        .put("args", RequestStates.digest(arguments == null ? new JsonObject() : arguments));
   }
 
   // --- Errors -----------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 package io.trident.transport.stdio;
 
+import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.context.Principal;
 import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
+import io.trident.server.ModernChannel;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
@@ -55,7 +57,7 @@ public final class StdioTransport {
 
   private Context context;
   private McpSession session;
-  private ModernStdio modern;
+  private ModernChannel modern;
 
   /** Non-null while the event loop handles a batch of lines; touched only on the event loop. */
   private List<Object> collecting;
@@ -97,7 +99,9 @@ public final class StdioTransport {
                   principal,
                   "stdio",
                   (message, related) -> emit(message.toJson()));
-          modern = new ModernStdio(server.modern(), principal, this::emit);
+          modern =
+              new ModernChannel(
+                  server.modern(), principal, "stdio", CallerMetadata.EMPTY, null, this::emit);
           session.onAuthorizationEnded(
               why ->
                   LOG.warn(

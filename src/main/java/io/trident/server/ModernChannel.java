@@ -1,11 +1,9 @@
-package io.trident.transport.stdio;
+package io.trident.server;
 
 import io.trident.context.CallerMetadata;
+import io.trident.context.Deadline;
 import io.trident.context.Principal;
 import io.trident.model.McpException;
-import io.trident.server.ListenStream;
-import io.trident.server.ModernRequest;
-import io.trident.server.ModernServer;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.JsonRpcMessage.Response;
@@ -15,28 +13,58 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The 2026-07-28 revision on stdio (SPEC.md §11.7): requests that carry the era marker in their
- * {@code _meta} are served statelessly beside the stdio session, sharing stdout with it. Listen
- * streams' messages are told apart by their {@code subscriptionId}; {@code notifications/cancelled}
- * naming a 2026 request (or listen stream) cancels it. Used on the transport's event loop only.
+ * The 2026-07-28 revision on a message stream shared with a 2025 session (stdio, SPEC.md §11.7; a
+ * gRPC {@code Connect} stream, §6.9): requests that carry the era marker in their {@code _meta} are
+ * served statelessly beside the session, their messages interleaved with its own. Listen streams'
+ * messages are told apart by their {@code subscriptionId}; {@code notifications/cancelled} naming a
+ * 2026 request (or listen stream) cancels it. Used on the transport's context only.
  */
-final class ModernStdio {
+public final class ModernChannel {
 
   private final ModernServer modern;
   private final Principal principal;
+  private final String transport;
+  private final CallerMetadata metadata;
+  private final Deadline wireDeadline;
   private final Consumer<Object> out;
+  private Runnable onIdle = () -> {};
   private final Map<Object, Runnable> running = new HashMap<>();
   private int calls;
   private io.vertx.core.Promise<Void> idle;
 
-  ModernStdio(ModernServer modern, Principal principal, Consumer<Object> out) {
+  /**
+   * @param transport the wire's name, for rate limits and audit
+   * @param metadata what the wire carried for every message (gRPC metadata), else empty
+   * @param wireDeadline the stream's own deadline ({@code grpc-timeout}), or null
+   * @param out writes one JSON-RPC message; called on the channel's context
+   */
+  public ModernChannel(
+      ModernServer modern,
+      Principal principal,
+      String transport,
+      CallerMetadata metadata,
+      Deadline wireDeadline,
+      Consumer<Object> out) {
     this.modern = modern;
     this.principal = principal;
+    this.transport = transport;
+    this.metadata = metadata;
+    this.wireDeadline = wireDeadline;
     this.out = out;
   }
 
+  /** Runs each time the last 2026 request in progress has been answered. */
+  public void onIdle(Runnable action) {
+    this.onIdle = action;
+  }
+
+  /** 2026 requests in progress (listen streams do not count). */
+  public int inProgress() {
+    return calls;
+  }
+
   /** Whether {@code message} is this era's to handle (a marked request, or a cancel of one). */
-  boolean claims(JsonRpcMessage message) {
+  public boolean claims(JsonRpcMessage message) {
     if (message instanceof JsonRpcMessage.Request r) {
       return ModernRequest.isModern(r, null);
     }
@@ -46,7 +74,7 @@ final class ModernStdio {
         && running.containsKey(n.params().getValue("requestId"));
   }
 
-  void handle(JsonRpcMessage message) {
+  public void handle(JsonRpcMessage message) {
     if (message instanceof JsonRpcMessage.Notification n) {
       Runnable cancel = running.remove(n.params().getValue("requestId"));
       if (cancel != null) {
@@ -88,9 +116,9 @@ final class ModernStdio {
         modern.call(
             request,
             principal,
-            CallerMetadata.EMPTY,
-            null,
-            "stdio",
+            metadata,
+            wireDeadline,
+            transport,
             n -> {
               if (!done[0]) {
                 out.accept(n.toJson());
@@ -103,10 +131,19 @@ final class ModernStdio {
             ar -> {
               done[0] = true;
               running.remove(id);
-              if (--calls == 0 && idle != null) {
-                io.vertx.core.Promise<Void> waiting = idle;
-                idle = null;
-                waiting.complete();
+              if (--calls == 0) {
+                if (idle != null) {
+                  io.vertx.core.Promise<Void> waiting = idle;
+                  idle = null;
+                  waiting.complete();
+                }
+                // After the answer below is written.
+                io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+                if (here != null) {
+                  here.runOnContext(v -> onIdle.run());
+                } else {
+                  onIdle.run();
+                }
               }
               if (ar.succeeded()) {
                 out.accept(ar.result().response().toJson());
@@ -117,7 +154,7 @@ final class ModernStdio {
 
   private void listen(ModernRequest request) {
     modern
-        .admit(request, principal, "stdio")
+        .admit(request, principal, transport)
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -133,7 +170,7 @@ final class ModernStdio {
                   modern
                       .core()
                       .guard()
-                      .check(principal, "stdio", request.method(), request.params());
+                      .check(principal, transport, request.method(), request.params());
               if (denied != null) {
                 out.accept(
                     Response.failure(request.id(), JsonRpcError.of(denied.toMcpException()))
@@ -147,7 +184,7 @@ final class ModernStdio {
                         modern.core(),
                         request,
                         principal,
-                        "stdio",
+                        transport,
                         new ListenStream.Sink() {
                           @Override
                           public void send(JsonObject message) {
@@ -167,7 +204,7 @@ final class ModernStdio {
   }
 
   /** Completes when no 2026 request is in progress (listen streams do not count). */
-  io.vertx.core.Future<Void> whenIdle() {
+  public io.vertx.core.Future<Void> whenIdle() {
     if (calls == 0) {
       return io.vertx.core.Future.succeededFuture();
     }
@@ -178,7 +215,7 @@ final class ModernStdio {
   }
 
   /** Cancels every 2026 request and listen stream (the transport is stopping). */
-  void cancelAll() {
+  public void cancelAll() {
     for (Runnable cancel : Map.copyOf(running).values()) {
       cancel.run();
     }
