@@ -48,12 +48,21 @@ public final class ConformanceBackend implements BackendProvider {
    */
   private static final Duration STEP = Duration.ofMillis(50);
 
-  /** Kept as text so the listing serves it byte for byte in the order the suite compares. */
+  /**
+   * Kept as text so the listing serves it byte for byte in the order the suite compares: the
+   * SEP-1613 keywords ({@code $schema}, {@code $defs}, {@code additionalProperties}) of 0.1.16 and
+   * the SEP-2106 ones ({@code $anchor}, {@code allOf}/{@code anyOf}, {@code if}/{@code then}/{@code
+   * else}) that 0.2.0 checks for 2026-07-28.
+   */
   private static final String JSON_SCHEMA_2020_12 =
       """
       {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",\
-      "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},\
-      "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},\
+      "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},\
+      "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},\
+      "contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},\
+      "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],\
+      "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},\
+      "then":{"required":["phone"]},"else":{"required":["email"]},\
       "additionalProperties":false}""";
 
   /** SEP-1034: every primitive type with a default; the suite checks these properties exactly. */
