@@ -210,6 +210,12 @@ public final class ModernServer {
     }
     Object progressToken = request.meta().getValue("progressToken");
     boolean wantsProgress = progressToken instanceof String || progressToken instanceof Number;
+    // A call that can run long is a stream (its notifications, then its answer): it ends when its
+    // credential expires or is revoked, and nothing is written for it after that (SPEC.md §7.7).
+    io.trident.auth.StreamGuard guard =
+        rounds == null
+            ? null
+            : server.streamGuards().open(principal, server.vertx().getOrCreateContext());
     StatelessCall call =
         new StatelessCall(
             server,
@@ -231,7 +237,9 @@ public final class ModernServer {
                 if (message != null) {
                   params.put("message", message);
                 }
-                events.notify(new Notification("notifications/progress", params));
+                if (guard == null || guard.admitMessage()) {
+                  events.notify(new Notification("notifications/progress", params));
+                }
               }
 
               @Override
@@ -241,15 +249,31 @@ public final class ModernServer {
                   params.put("logger", logger);
                 }
                 params.put("data", data);
-                events.notify(new Notification("notifications/message", params));
+                if (guard == null || guard.admitMessage()) {
+                  events.notify(new Notification("notifications/message", params));
+                }
               }
             },
             ModernRequest.VERSION,
             rounds == null ? ClientRequests.NONE : rounds.client());
     running[0] = call;
+    if (guard != null) {
+      guard.onEnded(why -> call.cancel(Cancellation.Reason.DISCONNECTED));
+    }
     return call.run(context -> dispatch(request, context))
         .transform(
             ar -> {
+              if (guard != null) {
+                guard.close();
+                if (!guard.admits()) {
+                  // Answered with why, in the request's words (-32004/-32003 with data.reason).
+                  return Future.succeededFuture(
+                      new Answer(
+                          Response.failure(
+                              request.id(), JsonRpcError.of(guard.endedBecause().toMcpException())),
+                          200));
+                }
+              }
               if (rounds != null && rounds.needsInput()) {
                 return Future.succeededFuture(
                     Answer.ok(

@@ -361,6 +361,25 @@ class ModernHttpTest {
     }
   }
 
+  @Test
+  void aLongCallEndsWithItsCredentialAndTheReason() throws Exception {
+    long exp = StreamGuardFixture.soon();
+    String token = fixture.token("frank", "*", exp, "m-frank");
+    JsonObject params =
+        new JsonObject()
+            .put("name", "simulate_work")
+            .put("arguments", new JsonObject().put("seconds", 20).put("steps", 200))
+            .put("_meta", meta(new JsonObject()).put("progressToken", "p"));
+    Got r = post(token, request("tools/call", params));
+    long at = System.currentTimeMillis();
+    assertThat(r.events()).isNotEmpty();
+    assertThat(r.json().getJsonObject("error").getJsonObject("data").getString("reason"))
+        .isEqualTo("token_expiry");
+    assertThat(at - exp * 1000).as("ms after exp").isBetween(0L, 1500L);
+    // Nothing after the answer, and no progress after the expiry.
+    assertThat(r.events().get(r.events().size() - 1)).isEqualTo(r.json());
+  }
+
   // --- Multi-round-trip -----------------------------------------------------------------------
 
   private JsonObject askName(String token, JsonObject extra) throws Exception {
