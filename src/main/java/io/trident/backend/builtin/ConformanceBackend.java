@@ -110,6 +110,7 @@ public final class ConformanceBackend implements BackendProvider {
     registerNotifyingTools(backend);
     registerClientRequestTools(backend);
     registerStatelessTools(backend);
+    registerHeaderTool(backend);
     registerInputRequiredTools(backend);
     registerResources(backend);
     registerPrompts(backend);
@@ -404,6 +405,31 @@ public final class ConformanceBackend implements BackendProvider {
                   backend.prompt("test_simple_prompt").ifPresent(backend::addPrompt);
                   return Future.succeededFuture(CallToolResult.text("Prompt list changed"));
                 })
+            .build());
+  }
+
+  /**
+   * A tool with an argument mirrored in an HTTP header ({@code x-mcp-header}: {@code
+   * Mcp-Param-Region}), for the suite's custom-header scenario.
+   */
+  private static void registerHeaderTool(Backend backend) {
+    backend.addTool(
+        Tool.builder("test_custom_header")
+            .description("Echoes its region argument, which HTTP clients also send as a header")
+            .inputSchema(
+                new JsonObject()
+                    .put("type", "object")
+                    .put(
+                        "properties",
+                        new JsonObject()
+                            .put(
+                                "region",
+                                stringProperty("The region to echo")
+                                    .put("x-mcp-header", "Region"))))
+            .handler(
+                (args, context) ->
+                    Future.succeededFuture(
+                        CallToolResult.text("Region: " + args.getString("region", "(none)"))))
             .build());
   }
 

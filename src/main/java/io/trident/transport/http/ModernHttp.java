@@ -66,6 +66,9 @@ final class ModernHttp {
       return;
     }
     McpException mismatch = headerMismatch(http.headers(), request);
+    if (mismatch == null) {
+      mismatch = paramMismatch(http.headers(), request);
+    }
     if (mismatch != null) {
       answer(response, ModernServer.reject(rpc.id(), mismatch));
       return;
@@ -203,6 +206,57 @@ final class ModernHttp {
       }
     }
     return null;
+  }
+
+  /**
+   * -32020 when a {@code tools/call} argument the tool marks with {@code x-mcp-header} (a top-level
+   * string, integer or boolean property) and its {@code Mcp-Param-<name>} header disagree: the body
+   * has the value and the header is missing, invalid or different, or the header is there without
+   * the value. Null when they agree (or the tool marks nothing).
+   */
+  McpException paramMismatch(MultiMap headers, ModernRequest request) {
+    if (!"tools/call".equals(request.method())
+        || !(request.params().getValue("name") instanceof String name)) {
+      return null;
+    }
+    var tool = modern.core().backend().tool(name).orElse(null);
+    JsonObject schema = tool == null ? null : tool.info().inputSchema();
+    if (schema == null || !(schema.getValue("properties") instanceof JsonObject properties)) {
+      return null;
+    }
+    JsonObject args =
+        request.params().getValue("arguments") instanceof JsonObject a ? a : new JsonObject();
+    for (var property : properties) {
+      if (!(property.getValue() instanceof JsonObject p)
+          || !(p.getValue("x-mcp-header") instanceof String header)) {
+        continue;
+      }
+      Object value = args.getValue(property.getKey());
+      String raw = headers.get("Mcp-Param-" + header);
+      if (value == null && raw == null) {
+        continue;
+      }
+      String sent = decode(raw);
+      boolean same =
+          value != null
+              && sent != null
+              && (value instanceof Number n
+                  ? sameNumber(n, sent)
+                  : String.valueOf(value).equals(sent));
+      if (!same) {
+        return mismatch(
+            "the Mcp-Param-" + header + " header must equal arguments." + property.getKey());
+      }
+    }
+    return null;
+  }
+
+  private static boolean sameNumber(Number n, String text) {
+    try {
+      return new java.math.BigDecimal(text).compareTo(new java.math.BigDecimal(n.toString())) == 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** A header value as text: trimmed, {@code =?base64?...?=} decoded; null when invalid. */

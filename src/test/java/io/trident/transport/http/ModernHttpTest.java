@@ -287,6 +287,49 @@ class ModernHttpTest {
   }
 
   @Test
+  void xMcpHeaderArgumentsMustMatchTheirParamHeaders() throws Exception {
+    fixture.backend.addTool(
+        Tool.builder("regional")
+            .description("has a header-mirrored argument")
+            .inputSchema(
+                new JsonObject()
+                    .put("type", "object")
+                    .put(
+                        "properties",
+                        new JsonObject()
+                            .put(
+                                "region",
+                                new JsonObject()
+                                    .put("type", "string")
+                                    .put("x-mcp-header", "Region"))
+                            .put(
+                                "count",
+                                new JsonObject()
+                                    .put("type", "integer")
+                                    .put("x-mcp-header", "Count"))))
+            .handler((a, ctx) -> Future.succeededFuture(CallToolResult.text("ok")))
+            .build());
+    JsonObject call =
+        request(
+            "tools/call",
+            new JsonObject()
+                .put("name", "regional")
+                .put("arguments", new JsonObject().put("region", "Hello").put("count", 10))
+                .put("_meta", meta(new JsonObject())));
+    Map<String, String> h = headers(call);
+    h.put("Mcp-Param-Region", "=?base64?SGVsbG8=?=");
+    h.put("Mcp-Param-Count", "1e1");
+    assertThat(post(alice, call, h).status()).isEqualTo(200);
+    h.put("Mcp-Param-Region", "=?base64?SGVsbG8?=");
+    assertThat(code(post(alice, call, h))).isEqualTo(-32020);
+    h.put("Mcp-Param-Region", "Hello");
+    h.remove("Mcp-Param-Count");
+    assertThat(code(post(alice, call, h))).isEqualTo(-32020);
+    h.put("Mcp-Param-Count", "11");
+    assertThat(code(post(alice, call, h))).isEqualTo(-32020);
+  }
+
+  @Test
   void getAndDeleteAre405AndSessionsAreUntouched() throws Exception {
     for (String method : List.of("GET", "DELETE")) {
       HttpResponse<String> r =
