@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite against the built jar over Streamable HTTP:
-#   @modelcontextprotocol/conformance 0.1.16 --suite all, and 0.2.0-alpha.12 --requirements 2025-11-25.
+#   @modelcontextprotocol/conformance 0.1.16 --suite all, and 0.2.0-alpha.12 --requirements 2025-11-25
+#   and --requirements 2026-07-28 (the stateless revision), all against the same server process.
 # No expected-failures file: every check must pass. Installs its npm packages (Node 22 included:
 # the suite needs it) on first use. It does not build the jar (default ../../../target/trident.jar
 # or $TRIDENT_JAR).
@@ -32,6 +33,7 @@ out="$(mktemp -d)"
 status=0
 "$node22" node_modules/conformance-stable/dist/index.js server --url "$url" --suite all -o "$out/stable" || status=1
 "$node22" node_modules/conformance-alpha/dist/index.js server --url "$url" --requirements 2025-11-25 -o "$out/alpha" || status=1
+"$node22" node_modules/conformance-alpha/dist/index.js server --url "$url" --requirements 2026-07-28 -o "$out/alpha-2026" || status=1
 rm -rf "$out"
 if [ "$status" -ne 0 ]; then
   echo "conformance: FAILED (server log follows)" >&2

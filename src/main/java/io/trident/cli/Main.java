@@ -269,6 +269,7 @@ public final class Main implements Callable<Integer> {
             options,
             RequestGuard.of(auth.chain().scopes(), backend).limitedBy(limiter),
             streamGuards);
+    server.modern().useRequestStates(requestStates(config));
     CountDownLatch done = new CountDownLatch(1);
     List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -670,6 +671,24 @@ public final class Main implements Callable<Integer> {
           toolTimeouts(s.toolTimeouts()));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The key that signs 2026-07-28 {@code requestState}s (SPEC.md §11.5): from {@code
+   * server.requestStateKeyFile} (generated there if absent), else random for this process.
+   */
+  private io.trident.server.RequestStates requestStates(TridentConfig config) {
+    java.time.Duration ttl = duration("server.requestStateTtl", config.server().requestStateTtl());
+    String file = config.server().requestStateKeyFile();
+    if (file == null || file.isBlank()) {
+      return io.trident.server.RequestStates.ephemeral(ttl);
+    }
+    try {
+      return io.trident.server.RequestStates.fromFile(java.nio.file.Path.of(file), ttl);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ParameterException(
+          spec.commandLine(), "config: server.requestStateKeyFile: " + e.getMessage());
     }
   }
 

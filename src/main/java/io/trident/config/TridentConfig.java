@@ -29,7 +29,9 @@ public record TridentConfig(
 
   public TridentConfig {
     server =
-        server == null ? new ServerSection(null, null, null, null, null, null, null, null) : server;
+        server == null
+            ? new ServerSection(null, null, null, null, null, null, null, null, null, null)
+            : server;
     backends = backends == null || backends.isEmpty() ? List.of("default") : List.copyOf(backends);
     stdio = stdio == null ? new StdioSection(null, null) : stdio;
     http =
@@ -62,7 +64,9 @@ public record TridentConfig(
       @JsonProperty("clientRequestTimeout") String clientRequestTimeout,
       @JsonProperty("logLevel") String logLevel,
       @JsonProperty("toolTimeouts") Map<String, String> toolTimeouts,
-      @JsonProperty("shutdownGrace") String shutdownGrace) {
+      @JsonProperty("shutdownGrace") String shutdownGrace,
+      @JsonProperty("requestStateKeyFile") String requestStateKeyFile,
+      @JsonProperty("requestStateTtl") String requestStateTtl) {
 
     public ServerSection {
       name = name == null ? "trident" : name;
@@ -76,6 +80,7 @@ public record TridentConfig(
               ? Map.of()
               : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(toolTimeouts));
       shutdownGrace = shutdownGrace == null ? "10s" : shutdownGrace;
+      requestStateTtl = requestStateTtl == null ? "10m" : requestStateTtl;
     }
   }
 

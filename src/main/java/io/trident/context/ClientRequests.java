@@ -19,6 +19,29 @@ public interface ClientRequests {
   /** {@code roots/list}. */
   Future<JsonObject> listRoots();
 
+  /**
+   * As {@link #createMessage(JsonObject)}, naming the request: a 2026-07-28 request carries it to
+   * the client as the key of its {@code inputRequests} entry. Sessions ignore the key.
+   */
+  default Future<JsonObject> createMessage(String key, JsonObject params) {
+    return createMessage(params);
+  }
+
+  /**
+   * As {@link #elicit(JsonObject)}, naming the request (see {@link #createMessage(String,
+   * JsonObject)}).
+   */
+  default Future<JsonObject> elicit(String key, JsonObject params) {
+    return elicit(params);
+  }
+
+  /**
+   * As {@link #listRoots()}, naming the request (see {@link #createMessage(String, JsonObject)}).
+   */
+  default Future<JsonObject> listRoots(String key) {
+    return listRoots();
+  }
+
   boolean supportsSampling();
 
   boolean supportsElicitation();

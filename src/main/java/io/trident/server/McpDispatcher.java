@@ -102,7 +102,7 @@ final class McpDispatcher {
     return Future.succeededFuture(new JsonObject());
   }
 
-  private static CompleteRequest completeRequest(JsonObject params) {
+  static CompleteRequest completeRequest(JsonObject params) {
     if (!(params.getValue("ref") instanceof JsonObject ref)) {
       throw McpException.invalidParams("Invalid params: ref must be an object");
     }
@@ -126,7 +126,7 @@ final class McpDispatcher {
     return new CompleteRequest(reference, requiredString(argument, "name"), value, contextArgs);
   }
 
-  private static <T> JsonObject page(Page<T> page, String key, Function<T, JsonObject> toJson) {
+  static <T> JsonObject page(Page<T> page, String key, Function<T, JsonObject> toJson) {
     JsonArray items = new JsonArray(new java.util.ArrayList<>(page.items().size()));
     for (T item : page.items()) {
       items.add(toJson.apply(item));
@@ -138,7 +138,7 @@ final class McpDispatcher {
     return result;
   }
 
-  private static String cursor(JsonObject params) {
+  static String cursor(JsonObject params) {
     Object cursor = params.getValue("cursor");
     if (cursor != null && !(cursor instanceof String)) {
       throw McpException.invalidParams("Invalid cursor");
@@ -146,14 +146,14 @@ final class McpDispatcher {
     return (String) cursor;
   }
 
-  private static String requiredString(JsonObject params, String key) {
+  static String requiredString(JsonObject params, String key) {
     if (params.getValue(key) instanceof String s) {
       return s;
     }
     throw McpException.invalidParams("Invalid params: " + key + " must be a string");
   }
 
-  private static Map<String, String> stringMap(JsonObject params, String key) {
+  static Map<String, String> stringMap(JsonObject params, String key) {
     Object value = params.getValue(key);
     if (value == null) {
       return Map.of();

@@ -53,6 +53,9 @@ public final class McpServer {
   private final java.util.concurrent.atomic.AtomicBoolean warmedUp =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final RequestsInFlight inFlight = new RequestsInFlight();
+  private final java.util.Set<ListenStream> listenStreams =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final ModernServer modern;
 
   /** A server that lets every caller do everything (embedded use, tests). */
   public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
@@ -77,6 +80,17 @@ public final class McpServer {
     this.options = options;
     this.guard = guard;
     this.streamGuards = streamGuards;
+    this.modern = new ModernServer(this, RequestStates.ephemeral(RequestStates.DEFAULT_TTL));
+  }
+
+  /** The stateless revision (2026-07-28) over this core: requests without a session. */
+  public ModernServer modern() {
+    return modern;
+  }
+
+  /** Open {@code subscriptions/listen} streams (2026-07-28), on every transport. */
+  java.util.Set<ListenStream> listenStreams() {
+    return listenStreams;
   }
 
   /** Watches every open stream's credential: expiry, revocation, fail-closed. */
@@ -147,6 +161,10 @@ public final class McpServer {
    * once nothing is running. Transports stop accepting before they call this.
    */
   public Future<Void> drain(java.time.Duration grace) {
+    // Listen streams never finish on their own: the server ends them (with their result) first.
+    for (ListenStream stream : List.copyOf(listenStreams)) {
+      stream.finish();
+    }
     return inFlight.drain(vertx, grace);
   }
 

@@ -20,8 +20,9 @@ import java.util.function.Function;
 /**
  * One request outside any session, as the typed gRPC RPCs make them: it gets the same {@link
  * CallContext} as a session request (deadline budget, cancellation, progress and log channels) but
- * no server-to-client requests, since nothing can carry them. Progress and log rules are the
- * session's: progress strictly increasing and silent after the end, logs filtered by level.
+ * no server-to-client requests over the wire (a 2026-07-28 request gets them as multi-round-trip
+ * input requests instead). Progress and log rules are the session's: progress strictly increasing
+ * and silent after the end, logs filtered by level.
  */
 public final class StatelessCall {
 
@@ -60,6 +61,36 @@ public final class StatelessCall {
       boolean wantsProgress,
       LogLevel minLogLevel,
       Events events) {
+    this(
+        server,
+        principal,
+        metadata,
+        transport,
+        correlationId,
+        callerDeadline,
+        wantsProgress,
+        minLogLevel,
+        events,
+        ProtocolVersion.LATEST.wire(),
+        ClientRequests.NONE);
+  }
+
+  /**
+   * As above, for a request of a stateless protocol revision (2026-07-28): its version, and the
+   * channel its client requests take (multi-round-trip: {@code input_required} results).
+   */
+  public StatelessCall(
+      McpServer server,
+      Principal principal,
+      CallerMetadata metadata,
+      String transport,
+      Object correlationId,
+      Deadline callerDeadline,
+      boolean wantsProgress,
+      LogLevel minLogLevel,
+      Events events,
+      String protocolVersion,
+      ClientRequests clientRequests) {
     this.server = server;
     this.vertx = server.vertx();
     this.context = vertx.getOrCreateContext();
@@ -79,13 +110,13 @@ public final class StatelessCall {
             principal,
             metadata,
             transport,
-            ProtocolVersion.LATEST.wire(),
+            protocolVersion,
             correlationId,
             budget,
             cancellation,
             wantsProgress ? this::reportProgress : ProgressSink.NONE,
             minLogLevel != null ? this::log : LogSink.NONE,
-            ClientRequests.NONE,
+            clientRequests,
             () -> {});
   }
 

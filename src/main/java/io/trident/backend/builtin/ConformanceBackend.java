@@ -48,12 +48,21 @@ public final class ConformanceBackend implements BackendProvider {
    */
   private static final Duration STEP = Duration.ofMillis(50);
 
-  /** Kept as text so the listing serves it byte for byte in the order the suite compares. */
+  /**
+   * Kept as text so the listing serves it byte for byte in the order the suite compares: the
+   * SEP-1613 keywords ({@code $schema}, {@code $defs}, {@code additionalProperties}) of 0.1.16 and
+   * the SEP-2106 ones ({@code $anchor}, {@code allOf}/{@code anyOf}, {@code if}/{@code then}/{@code
+   * else}) that 0.2.0 checks for 2026-07-28.
+   */
   private static final String JSON_SCHEMA_2020_12 =
       """
       {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",\
-      "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},\
-      "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},\
+      "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},\
+      "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},\
+      "contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},\
+      "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],\
+      "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},\
+      "then":{"required":["phone"]},"else":{"required":["email"]},\
       "additionalProperties":false}""";
 
   /** SEP-1034: every primitive type with a default; the suite checks these properties exactly. */
@@ -100,8 +109,12 @@ public final class ConformanceBackend implements BackendProvider {
     registerContentTools(backend);
     registerNotifyingTools(backend);
     registerClientRequestTools(backend);
+    registerStatelessTools(backend);
+    registerHeaderTool(backend);
+    registerInputRequiredTools(backend);
     registerResources(backend);
     registerPrompts(backend);
+    registerInputRequiredPrompt(backend);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -332,6 +345,309 @@ public final class ConformanceBackend implements BackendProvider {
                       + content.encode());
             })
         .recover(ConformanceBackend::clientFailure);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 2026-07-28 fixtures (suite 0.2.0-alpha.12, --requirements 2026-07-28)
+
+  /** Diagnostic tools of the server-stateless scenario. */
+  private static void registerStatelessTools(Backend backend) {
+    // Asks for sampling whatever the client declared: a 2026 request without the capability is
+    // -32021; a 2025 session without it gets an error result.
+    backend.addTool(
+        Tool.builder("test_missing_capability")
+            .description("Needs the client's sampling capability")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .createMessage(samplingParams("Say hello", 20))
+                        .map(r -> CallToolResult.text("Sampled: " + sampledText(r)))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_streaming_elicitation")
+            .description("Reports progress, then asks the user to confirm")
+            .handler(
+                (args, context) -> {
+                  context.progress().report(1, 2.0, "Preparing the question");
+                  return elicit(
+                      context,
+                      "Do you want to continue?",
+                      objectSchema("confirm", new JsonObject().put("type", "boolean")),
+                      "User response");
+                })
+            .build());
+    backend.addTool(
+        Tool.builder("test_logging_tool")
+            .description("Logs at info level while it runs (only to callers that ask for logs)")
+            .handler(
+                (args, context) -> {
+                  context.log().log("info", null, "Logging tool started");
+                  context.log().log("warning", null, "Logging tool is about to finish");
+                  return Future.succeededFuture(CallToolResult.text("Logging tool done"));
+                })
+            .build());
+    backend.addTool(
+        Tool.builder("test_trigger_tool_change")
+            .description("Changes the tool list (emits tools list_changed to listen streams)")
+            .handler(
+                (args, context) -> {
+                  backend.tool("test_trigger_tool_change").ifPresent(backend::addTool);
+                  return Future.succeededFuture(CallToolResult.text("Tool list changed"));
+                })
+            .build());
+    backend.addTool(
+        Tool.builder("test_trigger_prompt_change")
+            .description("Changes the prompt list (emits prompts list_changed to listen streams)")
+            .handler(
+                (args, context) -> {
+                  backend.prompt("test_simple_prompt").ifPresent(backend::addPrompt);
+                  return Future.succeededFuture(CallToolResult.text("Prompt list changed"));
+                })
+            .build());
+  }
+
+  /**
+   * A tool with an argument mirrored in an HTTP header ({@code x-mcp-header}: {@code
+   * Mcp-Param-Region}), for the suite's custom-header scenario.
+   */
+  private static void registerHeaderTool(Backend backend) {
+    backend.addTool(
+        Tool.builder("test_custom_header")
+            .description("Echoes its region argument, which HTTP clients also send as a header")
+            .inputSchema(
+                new JsonObject()
+                    .put("type", "object")
+                    .put(
+                        "properties",
+                        new JsonObject()
+                            .put(
+                                "region",
+                                stringProperty("The region to echo")
+                                    .put("x-mcp-header", "Region"))))
+            .handler(
+                (args, context) ->
+                    Future.succeededFuture(
+                        CallToolResult.text("Region: " + args.getString("region", "(none)"))))
+            .build());
+  }
+
+  /**
+   * Tools whose client requests a 2026 request gets as {@code input_required} results (and a 2025
+   * session as server-to-client requests): the same code for both.
+   */
+  private static void registerInputRequiredTools(Backend backend) {
+    backend.addTool(
+        Tool.builder("test_input_required_result_elicitation")
+            .description("Asks the user's name (key user_name), then greets them")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .elicit("user_name", nameQuestion("What is your name?"))
+                        .map(r -> CallToolResult.text("Hello, " + contentString(r, "name") + "!"))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_sampling")
+            .description("Asks the client's LLM a question (key capital_question)")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .createMessage(
+                            "capital_question",
+                            samplingParams("What is the capital of France?", 100))
+                        .map(r -> CallToolResult.text("The model answered: " + sampledText(r)))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_list_roots")
+            .description("Asks for the client's roots (key client_roots)")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .listRoots("client_roots")
+                        .map(r -> CallToolResult.text("Client roots: " + r.getValue("roots")))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_request_state")
+            .description("Asks for a confirmation (key confirm) and carries state between rounds")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .elicit(
+                            "confirm",
+                            new JsonObject()
+                                .put("message", "Please confirm")
+                                .put(
+                                    "requestedSchema",
+                                    objectSchema("ok", new JsonObject().put("type", "boolean"))))
+                        .map(r -> CallToolResult.text("state-ok: action=" + r.getString("action")))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_multiple_inputs")
+            .description("Asks for a name, a greeting and the roots at once")
+            .handler(
+                (args, context) -> {
+                  // Three requests at once: one round carries all of them.
+                  Future<JsonObject> name =
+                      context.client().elicit("user_name", nameQuestion("What is your name?"));
+                  Future<JsonObject> greeting =
+                      context
+                          .client()
+                          .createMessage("greeting", samplingParams("Generate a greeting", 50));
+                  Future<JsonObject> roots = context.client().listRoots("client_roots");
+                  return Future.all(name, greeting, roots)
+                      .map(
+                          all ->
+                              CallToolResult.text(
+                                  "name="
+                                      + contentString(name.result(), "name")
+                                      + ", greeting="
+                                      + sampledText(greeting.result())
+                                      + ", roots="
+                                      + roots.result().getValue("roots")))
+                      .recover(ConformanceBackend::clientFailure);
+                })
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_multi_round")
+            .description("Asks two questions, one after the other (keys step1, step2)")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .elicit("step1", nameQuestion("Step 1: What is your name?"))
+                        .compose(
+                            first ->
+                                context
+                                    .client()
+                                    .elicit(
+                                        "step2",
+                                        new JsonObject()
+                                            .put("message", "Step 2: What is your favorite color?")
+                                            .put(
+                                                "requestedSchema",
+                                                objectSchema(
+                                                    "color",
+                                                    new JsonObject().put("type", "string"))))
+                                    .map(
+                                        second ->
+                                            CallToolResult.text(
+                                                contentString(first, "name")
+                                                    + " likes "
+                                                    + contentString(second, "color"))))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_tampered_state")
+            .description("Asks for a confirmation; its requestState is signed")
+            .handler(
+                (args, context) ->
+                    context
+                        .client()
+                        .elicit(
+                            "confirm",
+                            new JsonObject()
+                                .put("message", "Please confirm")
+                                .put(
+                                    "requestedSchema",
+                                    objectSchema("ok", new JsonObject().put("type", "boolean"))))
+                        .map(r -> CallToolResult.text("confirmed"))
+                        .recover(ConformanceBackend::clientFailure))
+            .build());
+    backend.addTool(
+        Tool.builder("test_input_required_result_capabilities")
+            .description("Asks only what the client declared it can answer")
+            .handler(
+                (args, context) -> {
+                  Future<JsonObject> asked;
+                  if (context.client().supportsElicitation()) {
+                    asked =
+                        context.client().elicit("user_name", nameQuestion("What is your name?"));
+                  } else if (context.client().supportsSampling()) {
+                    asked =
+                        context
+                            .client()
+                            .createMessage("greeting", samplingParams("Generate a greeting", 50));
+                  } else if (context.client().supportsRoots()) {
+                    asked = context.client().listRoots("client_roots");
+                  } else {
+                    return Future.succeededFuture(
+                        CallToolResult.text("The client declared nothing to ask"));
+                  }
+                  return asked
+                      .map(r -> CallToolResult.text("Answered: " + r.encode()))
+                      .recover(ConformanceBackend::clientFailure);
+                })
+            .build());
+  }
+
+  /** A prompt that needs the user's input first (multi-round-trip on prompts/get). */
+  private static void registerInputRequiredPrompt(Backend backend) {
+    backend.addPrompt(
+        Prompt.of(
+            new PromptInfo(
+                "test_input_required_result_prompt",
+                null,
+                "Asks the user for context before it renders",
+                null,
+                null),
+            (args, context) ->
+                context
+                    .client()
+                    .elicit(
+                        "user_context",
+                        new JsonObject()
+                            .put("message", "What context should the prompt use?")
+                            .put(
+                                "requestedSchema",
+                                objectSchema("context", new JsonObject().put("type", "string"))))
+                    .map(
+                        r ->
+                            new GetPromptResult(
+                                null,
+                                List.of(
+                                    PromptMessage.user(
+                                        Content.text(
+                                            "Use this context: "
+                                                + contentString(r, "context"))))))));
+  }
+
+  private static JsonObject nameQuestion(String message) {
+    return new JsonObject()
+        .put("message", message)
+        .put("requestedSchema", objectSchema("name", new JsonObject().put("type", "string")));
+  }
+
+  private static JsonObject objectSchema(String property, JsonObject schema) {
+    return new JsonObject()
+        .put("type", "object")
+        .put("properties", new JsonObject().put(property, schema))
+        .put("required", new JsonArray().add(property));
+  }
+
+  private static JsonObject samplingParams(String text, int maxTokens) {
+    JsonObject message =
+        new JsonObject()
+            .put("role", "user")
+            .put("content", new JsonObject().put("type", "text").put("text", text));
+    return new JsonObject()
+        .put("messages", new JsonArray().add(message))
+        .put("maxTokens", maxTokens);
+  }
+
+  /** {@code content.<key>} of an elicitation answer, as text ("" when absent). */
+  private static String contentString(JsonObject answer, String key) {
+    Object content = answer == null ? null : answer.getValue("content");
+    Object value = content instanceof JsonObject c ? c.getValue(key) : null;
+    return value == null ? "" : String.valueOf(value);
   }
 
   /**

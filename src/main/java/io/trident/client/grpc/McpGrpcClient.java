@@ -146,6 +146,24 @@ public final class McpGrpcClient {
         NO_CALL_OPTIONS);
   }
 
+  /** As {@link #listTools(String)}, with call options (e.g. {@code mcp-protocol-version}). */
+  public Future<ListToolsResponse> listTools(String cursor, CallOptions call) {
+    return unary(
+        io.trident.grpc.v1.McpGrpcClient.ListTools,
+        ListToolsRequest.newBuilder().setCursor(nz(cursor)).build(),
+        call);
+  }
+
+  /**
+   * A {@code CallTool} as built by the caller (the 2026-07-28 fields included: client capabilities,
+   * input responses, request state); completes with its last event: the result or, for a 2026-07-28
+   * call ({@code mcp-protocol-version} metadata), {@code input_required}.
+   */
+  public Future<CallToolEvent> callToolEvent(CallToolRequest request, CallOptions call) {
+    return this.<CallToolRequest, CallToolEvent>call(
+        io.trident.grpc.v1.McpGrpcClient.CallTool, request, call, event -> {});
+  }
+
   public Future<CallToolResult> callTool(String name, JsonObject arguments) {
     return callTool(name, arguments, NO_CALL_OPTIONS);
   }

@@ -10,6 +10,7 @@ import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
 import io.trident.server.MessageSink;
+import io.trident.server.ModernChannel;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
@@ -45,6 +46,7 @@ final class ConnectSession implements MessageSink {
   private final GrpcServerRequest<Envelope, Envelope> request;
   private final GrpcServerResponse<Envelope, Envelope> response;
   private final McpSession session;
+  private final ModernChannel modern;
   private final GrpcCall call;
   private final int maxMessageBytes;
   private int awaitingReplies;
@@ -67,6 +69,16 @@ final class ConnectSession implements MessageSink {
     // The stream's grpc-timeout bounds every request on it; each may state an earlier one in _meta.
     session.receivedWith(CallerMetadata.of(request.headers()), call.callerDeadline());
     session.onAuthorizationEnded(this::authorizationEnded);
+    // 2026-07-28 envelopes (by their _meta) are served beside the session (SPEC.md §6.9).
+    this.modern =
+        new ModernChannel(
+            server.modern(),
+            call.principal(),
+            "grpc",
+            CallerMetadata.of(request.headers()),
+            call.callerDeadline(),
+            this::write);
+    modern.onIdle(this::finishWhenIdle);
   }
 
   /**
@@ -176,6 +188,10 @@ final class ConnectSession implements MessageSink {
               .toJson());
       return;
     }
+    if (decoded instanceof JsonRpcCodec.Single single && modern.claims(single.message())) {
+      modern.handle(single.message());
+      return;
+    }
     awaitingReplies++;
     session
         .handle(decoded)
@@ -218,7 +234,7 @@ final class ConnectSession implements MessageSink {
 
   /** After the client half-closes, the stream ends once every request it sent has its answer. */
   private void finishWhenIdle() {
-    if (inputEnded && awaitingReplies == 0) {
+    if (inputEnded && awaitingReplies == 0 && modern.inProgress() == 0) {
       finish(GrpcStatus.OK, null, Cancellation.Reason.COMPLETED);
     }
   }
@@ -248,5 +264,6 @@ final class ConnectSession implements MessageSink {
       vertx.cancelTimer(deadlineTimer);
     }
     session.close(reason);
+    modern.cancelAll();
   }
 }

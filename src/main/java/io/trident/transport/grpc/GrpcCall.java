@@ -20,8 +20,11 @@ import java.time.Duration;
  * @param principal who calls
  * @param version the {@code mcp-protocol-version} the caller asked for (latest when absent)
  * @param callerDeadline from {@code grpc-timeout}, or null when the caller set none
+ * @param modern the caller asked for the stateless revision ({@code mcp-protocol-version:
+ *     2026-07-28}, SPEC.md §6.9): a typed call follows its rules
  */
-record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDeadline) {
+record GrpcCall(
+    Principal principal, ProtocolVersion version, Deadline callerDeadline, boolean modern) {
 
   static final String PROTOCOL_VERSION_HEADER = "mcp-protocol-version";
   static final String TOOL_HEADER = "mcp-tool";
@@ -31,7 +34,8 @@ record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDea
   static Future<GrpcCall> of(GrpcServerRequest<?, ?> request, Authenticator authenticator) {
     String requested = request.headers().get(PROTOCOL_VERSION_HEADER);
     ProtocolVersion version;
-    if (requested == null) {
+    boolean modern = io.trident.server.ModernRequest.VERSION.equals(requested);
+    if (requested == null || modern) {
       version = ProtocolVersion.LATEST;
     } else {
       version = ProtocolVersion.parse(requested).orElse(null);
@@ -41,6 +45,8 @@ record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDea
                 "Unsupported protocol version "
                     + requested
                     + "; supported: "
+                    + io.trident.server.ModernRequest.VERSION
+                    + ", "
                     + String.join(", ", ProtocolVersion.supportedWire())));
       }
     }
@@ -58,6 +64,6 @@ record GrpcCall(Principal principal, ProtocolVersion version, Deadline callerDea
               }
               return Future.failedFuture(failure);
             })
-        .map(principal -> new GrpcCall(principal, version, deadline));
+        .map(principal -> new GrpcCall(principal, version, deadline, modern));
   }
 }

@@ -155,6 +155,9 @@ final class GrpcErrors {
       case McpException.UNAUTHENTICATED -> GrpcStatus.UNAUTHENTICATED;
       case McpException.FORBIDDEN -> GrpcStatus.PERMISSION_DENIED;
       case McpException.RATE_LIMITED -> GrpcStatus.RESOURCE_EXHAUSTED;
+      // 2026-07-28: HeaderMismatch, UnsupportedProtocolVersion; MissingRequiredClientCapability.
+      case -32020, -32022 -> GrpcStatus.INVALID_ARGUMENT;
+      case -32021 -> GrpcStatus.FAILED_PRECONDITION;
       default -> GrpcStatus.UNKNOWN;
     };
   }

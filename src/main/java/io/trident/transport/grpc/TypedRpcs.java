@@ -7,11 +7,15 @@ import io.trident.auth.RateLimiter;
 import io.trident.auth.StreamGuard;
 import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
+import io.trident.context.ClientCapabilityMissing;
+import io.trident.context.ClientRequests;
+import io.trident.grpc.v1.CacheHint;
 import io.trident.grpc.v1.CallToolEvent;
 import io.trident.grpc.v1.CallToolRequest;
 import io.trident.grpc.v1.CompleteRequest;
 import io.trident.grpc.v1.GetPromptRequest;
 import io.trident.grpc.v1.InitializeRequest;
+import io.trident.grpc.v1.InputRequired;
 import io.trident.grpc.v1.ListPromptsResponse;
 import io.trident.grpc.v1.ListResourceTemplatesResponse;
 import io.trident.grpc.v1.ListResourcesResponse;
@@ -28,9 +32,13 @@ import io.trident.model.Page;
 import io.trident.protobuf.StructCodec;
 import io.trident.server.LogLevel;
 import io.trident.server.McpServer;
+import io.trident.server.ModernRequest;
+import io.trident.server.ModernServer;
+import io.trident.server.ProtocolVersion;
 import io.trident.server.StatelessCall;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcError;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
@@ -54,6 +62,13 @@ final class TypedRpcs implements Service {
   private final Handler<GrpcServerRequest<io.trident.grpc.v1.Envelope, io.trident.grpc.v1.Envelope>>
       connect;
   private final AtomicLong callIds = new AtomicLong();
+
+  /** 2026-07-28 cache hints of typed answers (SPEC.md §11.6, §6.9). */
+  private static final CacheHint LIST_CACHE =
+      CacheHint.newBuilder().setTtlMs(60_000).setCacheScope("private").build();
+
+  private static final CacheHint READ_CACHE =
+      CacheHint.newBuilder().setTtlMs(0).setCacheScope("private").build();
 
   TypedRpcs(
       McpServer server,
@@ -89,6 +104,9 @@ final class TypedRpcs implements Service {
               server.listTools(call.principal(), cursor(req.getCursor()));
           ListToolsResponse.Builder out = ListToolsResponse.newBuilder();
           page.items().forEach(t -> out.addTools(ProtoModel.tool(t)));
+          if (call.modern()) {
+            out.setCache(LIST_CACHE);
+          }
           return Future.succeededFuture(
               out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
         });
@@ -101,6 +119,9 @@ final class TypedRpcs implements Service {
           var page = server.listResources(call.principal(), cursor(req.getCursor()));
           ListResourcesResponse.Builder out = ListResourcesResponse.newBuilder();
           page.items().forEach(r -> out.addResources(ProtoModel.resource(r)));
+          if (call.modern()) {
+            out.setCache(LIST_CACHE);
+          }
           return Future.succeededFuture(
               out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
         });
@@ -113,6 +134,9 @@ final class TypedRpcs implements Service {
           var page = server.listResourceTemplates(call.principal(), cursor(req.getCursor()));
           ListResourceTemplatesResponse.Builder out = ListResourceTemplatesResponse.newBuilder();
           page.items().forEach(t -> out.addResourceTemplates(ProtoModel.resourceTemplate(t)));
+          if (call.modern()) {
+            out.setCache(LIST_CACHE);
+          }
           return Future.succeededFuture(
               out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
         });
@@ -125,6 +149,9 @@ final class TypedRpcs implements Service {
           var page = server.listPrompts(call.principal(), cursor(req.getCursor()));
           ListPromptsResponse.Builder out = ListPromptsResponse.newBuilder();
           page.items().forEach(p -> out.addPrompts(ProtoModel.prompt(p)));
+          if (call.modern()) {
+            out.setCache(LIST_CACHE);
+          }
           return Future.succeededFuture(
               out.setNextCursor(ProtoModel.nz(page.nextCursor())).build());
         });
@@ -168,7 +195,7 @@ final class TypedRpcs implements Service {
                   if (req.getUri().isEmpty()) {
                     return Future.failedFuture(McpException.invalidParams("uri is required"));
                   }
-                  StatelessCall work = stateless(request, call, false, null, null);
+                  StatelessCall work = stateless(request, call, false, null, null, null);
                   return work.run(ctx -> server.readResource(req.getUri(), ctx))
                       .map(
                           result -> {
@@ -176,8 +203,12 @@ final class TypedRpcs implements Service {
                             result
                                 .contents()
                                 .forEach(c -> out.addContents(ProtoModel.resourceContents(c)));
+                            if (call.modern()) {
+                              out.setCache(READ_CACHE);
+                            }
                             return out.build();
-                          });
+                          })
+                      .recover(failure -> Future.failedFuture(inEra(call, failure)));
                 }));
   }
 
@@ -193,7 +224,7 @@ final class TypedRpcs implements Service {
                   if (req.getName().isEmpty()) {
                     return Future.failedFuture(McpException.invalidParams("name is required"));
                   }
-                  StatelessCall work = stateless(request, call, false, null, null);
+                  StatelessCall work = stateless(request, call, false, null, null, null);
                   return work.run(
                           ctx -> server.getPrompt(req.getName(), req.getArgumentsMap(), ctx))
                       .map(ProtoModel::getPromptResponse);
@@ -247,6 +278,28 @@ final class TypedRpcs implements Service {
                   McpException.invalidParams("Unknown log level: " + req.getLogLevel()));
             }
           }
+          ModernServer.Round round = null;
+          if (call.modern()) {
+            try {
+              round =
+                  server
+                      .modern()
+                      .round(
+                          call.principal(),
+                          "tools/call",
+                          req.getName(),
+                          req.hasArguments() ? StructCodec.fromStruct(req.getArguments()) : null,
+                          ClientCapabilities.fromJson(
+                              StructCodec.fromStruct(req.getClientCapabilities())),
+                          req.getRequestState().isEmpty() ? null : req.getRequestState(),
+                          req.hasInputResponses()
+                              ? StructCodec.fromStruct(req.getInputResponses())
+                              : null);
+            } catch (McpException e) {
+              return Future.failedFuture(e);
+            }
+          }
+          ModernServer.Round rounds = round;
           // A long call is a stream: it ends when its credential expires or is revoked.
           StreamGuard guard =
               server.streamGuards().open(call.principal(), server.vertx().getOrCreateContext());
@@ -256,6 +309,7 @@ final class TypedRpcs implements Service {
                   call,
                   req.getProgress(),
                   minLevel,
+                  rounds,
                   new StatelessCall.Events() {
                     @Override
                     public void progress(double progress, Double total, String message) {
@@ -297,14 +351,31 @@ final class TypedRpcs implements Service {
                           req.hasArguments() ? StructCodec.fromStruct(req.getArguments()) : null,
                           ctx))
               .andThen(ar -> guard.close())
-              .compose(
-                  result ->
-                      guard.admits()
-                          ? Future.succeededFuture(
-                              CallToolEvent.newBuilder()
-                                  .setResult(ProtoModel.callToolResult(result))
-                                  .build())
-                          : Future.failedFuture(guard.endedBecause().toMcpException()));
+              .transform(
+                  ar -> {
+                    if (!guard.admits()) {
+                      return Future.failedFuture(guard.endedBecause().toMcpException());
+                    }
+                    if (rounds != null && rounds.needsInput()) {
+                      JsonObject needed = rounds.inputRequired();
+                      return Future.succeededFuture(
+                          CallToolEvent.newBuilder()
+                              .setInputRequired(
+                                  InputRequired.newBuilder()
+                                      .setInputRequests(
+                                          StructCodec.toStruct(
+                                              needed.getJsonObject("inputRequests")))
+                                      .setRequestState(needed.getString("requestState")))
+                              .build());
+                    }
+                    if (ar.failed()) {
+                      return Future.failedFuture(inEra(call, ar.cause()));
+                    }
+                    return Future.succeededFuture(
+                        CallToolEvent.newBuilder()
+                            .setResult(ProtoModel.callToolResult(ar.result()))
+                            .build());
+                  });
         });
   }
 
@@ -325,6 +396,7 @@ final class TypedRpcs implements Service {
       GrpcCall call,
       boolean progress,
       LogLevel minLevel,
+      ModernServer.Round round,
       StatelessCall.Events events) {
     StatelessCall work =
         new StatelessCall(
@@ -336,7 +408,9 @@ final class TypedRpcs implements Service {
             call.callerDeadline(),
             progress,
             minLevel,
-            events);
+            events,
+            call.modern() ? ModernRequest.VERSION : ProtocolVersion.LATEST.wire(),
+            round == null ? ClientRequests.NONE : round.client());
     request.errorHandler(
         error ->
             work.cancel(
@@ -423,6 +497,29 @@ final class TypedRpcs implements Service {
                 GrpcErrors.fail(request.response(), ar.cause(), what);
               }
             });
+  }
+
+  /**
+   * A failure in the words of the call's revision: under 2026-07-28 an unknown resource is -32602
+   * and a missing client capability -32021 (FAILED_PRECONDITION).
+   */
+  private static Throwable inEra(GrpcCall call, Throwable failure) {
+    if (!call.modern()) {
+      return failure;
+    }
+    if (failure instanceof ClientCapabilityMissing missing) {
+      return new McpException(
+          ModernRequest.MISSING_CLIENT_CAPABILITY,
+          "Missing required client capability: " + missing.capability(),
+          new JsonObject()
+              .put(
+                  "requiredCapabilities",
+                  new JsonObject().put(missing.capability(), new JsonObject())));
+    }
+    if (failure instanceof McpException e && e.code() == McpException.RESOURCE_NOT_FOUND) {
+      return new McpException(McpException.INVALID_PARAMS, e.getMessage(), e.data());
+    }
+    return failure;
   }
 
   private static String cursor(String cursor) {

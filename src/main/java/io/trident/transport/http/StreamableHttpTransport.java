@@ -11,6 +11,7 @@ import io.trident.context.Principal;
 import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
+import io.trident.server.ModernRequest;
 import io.trident.server.ProtocolVersion;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcMessage;
@@ -52,6 +53,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   private final DoorPolicy door;
   private final Set<String> corsOrigins;
   private final Authenticator authenticator;
+  private final ModernHttp modern;
 
   /** A transport that lets every caller in with every scope (embedding and tests). */
   public StreamableHttpTransport(Vertx vertx, McpServer server, HttpTransportOptions options) {
@@ -71,6 +73,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     this.sessions = new HttpSessions(options);
     this.door = new DoorPolicy(options);
     this.corsOrigins = Set.copyOf(options.corsOrigins());
+    this.modern = new ModernHttp(vertx, server.modern());
     long sweep = Math.max(100, Math.min(30_000, options.sessionIdleTimeout().toMillis() / 4));
     vertx.setPeriodic(sweep, t -> expireIdleSessions());
     vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> keepStreamsAlive());
@@ -143,6 +146,12 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       return;
     }
     HttpMethod method = request.method();
+    if (method != HttpMethod.POST && ModernHttp.isModernHeader(request)) {
+      // 2026-07-28 has no session stream to GET and no session to DELETE.
+      response.putHeader("Allow", "POST, OPTIONS");
+      HttpErrors.send(response, 405, "Method Not Allowed");
+      return;
+    }
     if (method == HttpMethod.POST) {
       post(request, principal);
     } else if (method == HttpMethod.GET) {
@@ -217,10 +226,6 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
           response, 406, "Not Acceptable: accept both application/json and text/event-stream");
       return;
     }
-    if (!versionHeaderValid(request)) {
-      HttpErrors.send(response, 400, "Bad Request: unsupported MCP-Protocol-Version");
-      return;
-    }
     Deadline deadline;
     try {
       deadline = requestedDeadline(request);
@@ -228,6 +233,8 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       badTimeout(response, e);
       return;
     }
+    // The version header is checked once the body is known: a 2026-07-28 request (by its _meta)
+    // answers a bad one in its own words.
     readBody(request, body -> onPost(request, principal, deadline, body));
   }
 
@@ -257,6 +264,18 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
           .setStatusCode(400)
           .putHeader("Content-Type", "application/json")
           .end(invalid.error().toJson().encode());
+      return;
+    }
+    String versionHeader = request.getHeader(VERSION_HEADER);
+    if (decoded instanceof JsonRpcCodec.Single modernSingle
+        && (ModernHttp.isModernHeader(request)
+            || modernSingle.message() instanceof JsonRpcMessage.Request mr
+                && ModernRequest.isModern(mr, versionHeader))) {
+      modern.post(request, principal, deadline, modernSingle.message());
+      return;
+    }
+    if (!versionHeaderValid(request)) {
+      HttpErrors.send(response, 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
     if (decoded instanceof JsonRpcCodec.Single single
@@ -625,7 +644,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       response.putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
       response.putHeader(
           "Access-Control-Allow-Headers",
-          "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-MCP-API-Key, Mcp-Timeout-Ms");
+          "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-MCP-API-Key, Mcp-Timeout-Ms, Mcp-Method, Mcp-Name");
       response.putHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, WWW-Authenticate");
       response.putHeader("Access-Control-Max-Age", "600");
     }

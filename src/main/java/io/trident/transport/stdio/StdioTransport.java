@@ -1,10 +1,12 @@
 package io.trident.transport.stdio;
 
+import io.trident.context.CallerMetadata;
 import io.trident.context.Cancellation;
 import io.trident.context.Principal;
 import io.trident.model.McpException;
 import io.trident.server.McpServer;
 import io.trident.server.McpSession;
+import io.trident.server.ModernChannel;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
@@ -55,6 +57,7 @@ public final class StdioTransport {
 
   private Context context;
   private McpSession session;
+  private ModernChannel modern;
 
   /** Non-null while the event loop handles a batch of lines; touched only on the event loop. */
   private List<Object> collecting;
@@ -96,6 +99,9 @@ public final class StdioTransport {
                   principal,
                   "stdio",
                   (message, related) -> emit(message.toJson()));
+          modern =
+              new ModernChannel(
+                  server.modern(), principal, "stdio", CallerMetadata.EMPTY, null, this::emit);
           session.onAuthorizationEnded(
               why ->
                   LOG.warn(
@@ -132,6 +138,9 @@ public final class StdioTransport {
           if (session != null) {
             session.close(Cancellation.Reason.SHUTDOWN);
           }
+          if (modern != null) {
+            modern.cancelAll();
+          }
           // Drain off the event loop: joining the writer thread blocks.
           Thread drain =
               new Thread(
@@ -155,7 +164,7 @@ public final class StdioTransport {
     reading = false;
     context.runOnContext(
         v -> {
-          Future<Void> idle = session.whenIdle();
+          Future<Void> idle = Future.all(session.whenIdle(), modern.whenIdle()).mapEmpty();
           if (idle.isComplete()) {
             stop();
             return;
@@ -239,6 +248,11 @@ public final class StdioTransport {
             for (JsonRpcCodec.Decoded decoded : batch) {
               if (session.isClosed()) {
                 return;
+              }
+              if (decoded instanceof JsonRpcCodec.Single single
+                  && modern.claims(single.message())) {
+                modern.handle(single.message());
+                continue;
               }
               session.handle(decoded).onComplete(this::reply);
             }
