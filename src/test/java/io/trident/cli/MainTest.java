@@ -21,8 +21,7 @@ class MainTest {
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main(new ByteArrayOutputStream()));
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = Main.commandLine(new Main(new ByteArrayOutputStream()));
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int code = cli.execute(args);
