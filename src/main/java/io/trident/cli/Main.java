@@ -234,7 +234,15 @@ public final class Main implements Callable<Integer> {
     GrpcTransportOptions grpcOptions =
         selected.contains(TransportKind.GRPC) ? grpcOptions(config, httpOptions != null) : null;
     ListenerLimits httpLimits =
-        httpOptions == null ? null : configured(() -> ListenerLimitKeys.http(config.http()));
+        httpOptions == null
+            ? null
+            : configured(() -> ListenerLimitKeys.http(config.http()))
+                // gRPC clients on the HTTP port speak cleartext HTTP/2 by prior knowledge.
+                .withH2c(
+                    Boolean.TRUE.equals(config.http().h2c())
+                        || (grpcOptions != null
+                            && grpcOptions.shareHttpPort()
+                            && !httpOptions.tls()));
     ListenerLimits grpcLimits =
         grpcOptions == null ? null : configured(() -> ListenerLimitKeys.grpc(config.grpc()));
     java.time.Duration httpTlsReload =

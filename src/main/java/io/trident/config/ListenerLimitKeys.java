@@ -15,6 +15,10 @@ public final class ListenerLimitKeys {
    * @throws IllegalArgumentException naming the key
    */
   public static ListenerLimits http(TridentConfig.HttpSection h) {
+    return http1(h).withH2c(Boolean.TRUE.equals(h.h2c()));
+  }
+
+  private static ListenerLimits http1(TridentConfig.HttpSection h) {
     return build(
         "http",
         h.headerTimeout(),
@@ -30,6 +34,10 @@ public final class ListenerLimitKeys {
 
   /** gRPC: no body timeout (request streams may rightly be quiet), no HSTS (not for browsers). */
   public static ListenerLimits grpc(TridentConfig.GrpcSection g) {
+    return grpc1(g).withH2c(true);
+  }
+
+  private static ListenerLimits grpc1(TridentConfig.GrpcSection g) {
     return build(
         "grpc",
         g.headerTimeout(),
@@ -74,7 +82,8 @@ public final class ListenerLimitKeys {
           duration(h2Prefix + "minPingInterval", h2.minPingInterval(), d.minPingInterval()),
           or(h2.maxPingStrikes(), d.maxPingStrikes()),
           duration(h2Prefix + "keepAliveInterval", h2.keepAliveInterval(), d.keepAliveInterval()),
-          duration(prefix + "hstsMaxAge", hstsMaxAge, d.hstsMaxAge()));
+          duration(prefix + "hstsMaxAge", hstsMaxAge, d.hstsMaxAge()),
+          false);
     } catch (KeyedError e) {
       throw new IllegalArgumentException(e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -114,6 +114,7 @@ public record TridentConfig(
       @JsonProperty("maxHeaderCount") Integer maxHeaderCount,
       @JsonProperty("hstsMaxAge") String hstsMaxAge,
       @JsonProperty("tlsReloadInterval") String tlsReloadInterval,
+      @JsonProperty("h2c") Boolean h2c,
       @JsonProperty("http2") Http2Section http2) {
 
     public HttpSection {
@@ -123,7 +124,7 @@ public record TridentConfig(
     static HttpSection empty() {
       return new HttpSection(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 

@@ -82,6 +82,7 @@ public final class ListenerHardening {
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
         .setSslHandshakeTimeout(limits.headerTimeout().toMillis())
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setHttp2ClearTextEnabled(limits.h2c())
         .setIdleTimeout((int) backstop)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
@@ -99,6 +100,7 @@ public final class ListenerHardening {
   }
 
   private void connected(HttpConnection connection) {
+    LOG.debug("{}: connection from {}", listener, connection.remoteAddress());
     String address =
         connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
     AtomicInteger fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
@@ -120,7 +122,6 @@ public final class ListenerHardening {
       connection.close();
       return;
     }
-    watch.arm(limits.headerTimeout(), "headers not complete");
     try {
       connection.pingHandler(watch::pinged);
       watch.http2 = true;
@@ -128,6 +129,14 @@ public final class ListenerHardening {
           vertx.setPeriodic(limits.keepAliveInterval().toMillis(), id -> watch.keepAlive());
     } catch (UnsupportedOperationException http1) {
       // HTTP/1.x has no PING frames: nothing more to watch.
+    }
+    // An HTTP/2 connection is handed over once its preface is in, and its header blocks arrive
+    // whole (Netty caps their size): until its first stream it is idle. An HTTP/1.1 connection is
+    // handed over at once, and its first request's headers must be complete in time.
+    if (watch.http2) {
+      watch.arm(limits.idleTimeout(), "idle, no request");
+    } else {
+      watch.arm(limits.headerTimeout(), "headers not complete");
     }
   }
 
@@ -179,8 +188,10 @@ public final class ListenerHardening {
     private int inFlight;
     private long pingWindowStart = System.nanoTime();
     private int pingsInWindow;
-    private long lastPing = -1;
+    private long lastPing;
+    private boolean pingedBefore;
     private int strikes;
+    private boolean calmed;
 
     ConnectionWatch(HttpConnection connection) {
       this.connection = connection;
@@ -237,12 +248,15 @@ public final class ListenerHardening {
       }
       pingsInWindow++;
       boolean early =
-          lastPing >= 0 && inFlight == 0 && now - lastPing < limits.minPingInterval().toNanos();
+          pingedBefore && inFlight == 0 && now - lastPing < limits.minPingInterval().toNanos();
       lastPing = now;
+      pingedBefore = true;
       if (early) {
         strikes++;
       }
-      if (pingsInWindow > limits.maxPingsPerWindow() || strikes > limits.maxPingStrikes()) {
+      if (!calmed
+          && (pingsInWindow > limits.maxPingsPerWindow() || strikes > limits.maxPingStrikes())) {
+        calmed = true;
         LOG.warn(
             "{}: connection from {} sent too many pings ({} in {}, {} strikes): GOAWAY",
             listener,

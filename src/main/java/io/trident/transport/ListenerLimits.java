@@ -48,7 +48,8 @@ public record ListenerLimits(
     Duration minPingInterval,
     int maxPingStrikes,
     Duration keepAliveInterval,
-    Duration hstsMaxAge) {
+    Duration hstsMaxAge,
+    boolean h2c) {
 
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
@@ -105,7 +106,30 @@ public record ListenerLimits(
         DEFAULT_MIN_PING_INTERVAL,
         DEFAULT_MAX_PING_STRIKES,
         DEFAULT_KEEP_ALIVE_INTERVAL,
-        DEFAULT_HSTS_MAX_AGE);
+        DEFAULT_HSTS_MAX_AGE,
+        false);
+  }
+
+  /** The same limits, with cleartext HTTP/2 accepted or not. */
+  public ListenerLimits withH2c(boolean on) {
+    return new ListenerLimits(
+        headerTimeout,
+        bodyTimeout,
+        idleTimeout,
+        maxConnections,
+        maxConnectionsPerAddress,
+        maxConcurrentStreams,
+        maxHeaderBytes,
+        maxHeaderCount,
+        maxResetsPerWindow,
+        resetWindow,
+        maxPingsPerWindow,
+        pingWindow,
+        minPingInterval,
+        maxPingStrikes,
+        keepAliveInterval,
+        hstsMaxAge,
+        on);
   }
 
   private static void positive(String key, Duration d) {

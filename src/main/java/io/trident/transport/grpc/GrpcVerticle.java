@@ -45,7 +45,8 @@ public final class GrpcVerticle extends VerticleBase {
     HttpServerOptions serverOptions =
         new HttpServerOptions().setHost(options.host()).setPort(options.port());
     if (hardening == null) {
-      hardening = new ListenerHardening(vertx, "grpc", ListenerLimits.defaults());
+      // Embedded without limits of its own: the defaults, with cleartext HTTP/2 accepted.
+      hardening = new ListenerHardening(vertx, "grpc", ListenerLimits.defaults().withH2c(true));
     }
     hardening.apply(serverOptions);
     if (options.tls()) {

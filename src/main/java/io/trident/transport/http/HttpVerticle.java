@@ -67,7 +67,8 @@ public final class HttpVerticle extends VerticleBase {
             .setPort(options.port())
             .setDecompressionSupported(false);
     if (hardening == null) {
-      hardening = new ListenerHardening(vertx, "http", ListenerLimits.defaults());
+      // Embedded without limits of its own: the defaults, with cleartext HTTP/2 accepted.
+      hardening = new ListenerHardening(vertx, "http", ListenerLimits.defaults().withH2c(true));
     }
     hardening.apply(serverOptions);
     if (options.tls()) {
