@@ -225,6 +225,8 @@ class CliAuthIT {
         "0",
         "--jwt-secret-file",
         file.toString(),
+        "--jwt-issuer",
+        "https://issuer.invalid",
         "--jwt-audience",
         "trident");
     Integer port = null;
@@ -248,7 +250,9 @@ class CliAuthIT {
         hs256(
             secret,
             "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
-            "{\"sub\":\"bob\",\"aud\":\"trident\",\"exp\":" + exp + "}");
+            "{\"iss\":\"https://issuer.invalid\",\"sub\":\"bob\",\"aud\":\"trident\",\"exp\":"
+                + exp
+                + "}");
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> ok =
         http.send(
