@@ -7,6 +7,8 @@ import io.trident.context.Principal;
 import io.trident.store.Revocation;
 import io.trident.store.RevocationStore;
 import io.trident.transport.BoundedBody;
+import io.trident.transport.ListenerHardening;
+import io.trident.transport.ListenerLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +38,7 @@ public final class AdminServer {
   static final String REVOCATIONS = "/admin/revocations";
   private static final int MAX_BODY = 64 * 1024;
 
+  private final ListenerHardening hardening;
   private final HttpServer http;
   private final Authenticator authenticator;
   private final RevocationStore revocations;
@@ -43,7 +46,8 @@ public final class AdminServer {
   private AdminServer(Vertx vertx, Authenticator authenticator, RevocationStore revocations) {
     this.authenticator = authenticator;
     this.revocations = revocations;
-    this.http = vertx.createHttpServer(new HttpServerOptions());
+    this.hardening = new ListenerHardening(vertx, "admin", ListenerLimits.defaults());
+    this.http = vertx.createHttpServer(hardening.apply(new HttpServerOptions()));
   }
 
   /** Listens on {@code host:port} (0: a free port). */
@@ -54,7 +58,8 @@ public final class AdminServer {
       Authenticator authenticator,
       RevocationStore revocations) {
     AdminServer server = new AdminServer(vertx, authenticator, revocations);
-    server.http.requestHandler(server::handle);
+    // The same connection limits as the MCP listeners (SPEC.md §9), at their defaults.
+    server.hardening.install(server.http, server::handle, request -> true);
     return server.http.listen(port, host).map(s -> server);
   }
 

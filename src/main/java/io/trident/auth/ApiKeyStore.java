@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *     id: ci-2025                    # optional label, shown in the audit log
  * </pre>
  *
- * The file is read again when it changes; a file that cannot be read or parsed then leaves no key
- * valid (fail closed), so a broken edit never keeps a revoked key alive.
+ * The file is read again when it changes. A new version that does not parse keeps the previous keys
+ * (with an error naming the file), so a half-written edit does not lock every caller out; a file
+ * that is deleted leaves no key valid.
  */
 public final class ApiKeyStore {
 
@@ -176,7 +177,11 @@ public final class ApiKeyStore {
     return false;
   }
 
-  /** Reads the file again now (on a worker thread). */
+  /**
+   * Reads the file again now (on a worker thread). A file that no longer parses keeps the keys read
+   * last (a half-written edit must not lock every caller out) and logs an error naming it; a file
+   * that is gone leaves no key valid, since deleting it is a way to revoke them all.
+   */
   public Future<Void> reload() {
     return vertx
         .executeBlocking(this::readFile, false)
@@ -186,11 +191,15 @@ public final class ApiKeyStore {
                 keys = ar.result();
                 return Future.succeededFuture();
               }
-              keys = List.of();
-              LOG.error(
-                  "API keys file {} could not be read; no API key is valid until it is fixed: {}",
-                  file,
-                  ar.cause().getMessage());
+              if (!Files.exists(file)) {
+                keys = List.of();
+                LOG.error("API keys file {} is gone; no API key is valid until it is back", file);
+              } else {
+                LOG.error(
+                    "API keys file {} could not be loaded, the keys read before stay in use: {}",
+                    file,
+                    ar.cause().getMessage());
+              }
               return Future.failedFuture(ar.cause());
             });
   }
@@ -217,9 +226,9 @@ public final class ApiKeyStore {
 
   /** Blocking. */
   private List<Key> readFile() throws IOException {
-    long modified = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
+    // Noted first: a broken version is reported once, not at every check until it is fixed.
+    loadedModified = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
     List<Key> loaded = parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-    loadedModified = modified;
     LOG.debug("API keys file {}: {} keys", file, loaded.size());
     return loaded;
   }

@@ -96,10 +96,26 @@ final class JwtKeys {
     return new KeySet(pem, jwks);
   }
 
-  /** The secret bytes of a secret file: its content without a trailing newline. */
+  /**
+   * The secret bytes of a secret file. A text file (valid UTF-8) is taken without its trailing
+   * whitespace, so {@code echo $SECRET > file} works; anything else (e.g. {@code head -c 48
+   * /dev/urandom}) is taken byte for byte.
+   */
   static byte[] readSecret(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
-    byte[] secret = text.getBytes(StandardCharsets.UTF_8);
+    byte[] raw = Files.readAllBytes(file);
+    byte[] secret = raw;
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(raw))
+              .toString();
+      secret = text.stripTrailing().getBytes(StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException binary) {
+      // Raw random bytes: every byte is part of the secret, a final 0x0a included.
+    }
     if (secret.length < MIN_SECRET_BYTES) {
       throw new IllegalArgumentException(
           "JWT secret file " + file + " holds fewer than " + MIN_SECRET_BYTES + " bytes");

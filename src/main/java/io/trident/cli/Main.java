@@ -10,6 +10,7 @@ import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
 import io.trident.config.ConfigLoader;
 import io.trident.config.Durations;
+import io.trident.config.ListenerLimitKeys;
 import io.trident.config.TridentConfig;
 import io.trident.context.Principal;
 import io.trident.model.Implementation;
@@ -19,6 +20,10 @@ import io.trident.store.RateBuckets;
 import io.trident.store.RedisConnector;
 import io.trident.store.RedisSettings;
 import io.trident.store.RevocationStore;
+import io.trident.transport.ListenerHardening;
+import io.trident.transport.ListenerLimits;
+import io.trident.transport.ServerTls;
+import io.trident.transport.TlsRotation;
 import io.trident.transport.grpc.GrpcTransport;
 import io.trident.transport.grpc.GrpcTransportOptions;
 import io.trident.transport.grpc.GrpcVerticle;
@@ -144,11 +149,41 @@ public final class Main implements Callable<Integer> {
     PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
     // Starting Vert.x is the slowest step of start-up: overlap it with parsing flags and config.
     CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(Main::startVertx);
-    CommandLine cli = new CommandLine(new Main(protocolOut, vertx));
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = commandLine(new Main(protocolOut, vertx));
     cli.setOut(new java.io.PrintWriter(protocolOut, true));
     int code = cli.execute(args);
     System.exit(code);
+  }
+
+  /**
+   * The command line as {@code main} runs it: a bad flag, config key or file is one line naming it,
+   * exit 2; the usage text follows only when the flag itself is unknown.
+   */
+  static CommandLine commandLine(Main main) {
+    CommandLine cli = new CommandLine(main);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine cmd = e.getCommandLine();
+          java.io.PrintWriter err = cmd.getErr();
+          err.println("trident: " + e.getMessage());
+          if (e instanceof CommandLine.UnmatchedArgumentException unknown) {
+            CommandLine.UnmatchedArgumentException.printSuggestions(unknown, err);
+            cmd.usage(err);
+          }
+          err.flush();
+          return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (!(e instanceof IllegalArgumentException)) {
+            throw e;
+          }
+          cmd.getErr().println("trident: " + e.getMessage());
+          cmd.getErr().flush();
+          return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
+    return cli;
   }
 
   private final OutputStream protocolOut;
@@ -198,6 +233,49 @@ public final class Main implements Callable<Integer> {
         selected.contains(TransportKind.HTTP) ? httpOptions(config) : null;
     GrpcTransportOptions grpcOptions =
         selected.contains(TransportKind.GRPC) ? grpcOptions(config, httpOptions != null) : null;
+    ListenerLimits httpLimits =
+        httpOptions == null
+            ? null
+            : configured(() -> ListenerLimitKeys.http(config.http()))
+                // gRPC clients on the HTTP port speak cleartext HTTP/2 by prior knowledge.
+                .withH2c(
+                    Boolean.TRUE.equals(config.http().h2c())
+                        || (grpcOptions != null
+                            && grpcOptions.shareHttpPort()
+                            && !httpOptions.tls()));
+    ListenerLimits grpcLimits =
+        grpcOptions == null ? null : configured(() -> ListenerLimitKeys.grpc(config.grpc()));
+    java.time.Duration httpTlsReload =
+        tlsReloadInterval("http.tlsReloadInterval", config.http().tlsReloadInterval());
+    java.time.Duration grpcTlsReload =
+        tlsReloadInterval("grpc.tlsReloadInterval", config.grpc().tlsReloadInterval());
+    if (httpOptions != null && httpOptions.tls()) {
+      configured(
+          () -> {
+            ServerTls.check(
+                "http",
+                httpOptions.tlsCertPath(),
+                httpOptions.tlsKeyPath(),
+                httpOptions.tlsClientCaPath());
+            return null;
+          });
+    }
+    if (grpcOptions != null && grpcOptions.tls() && !grpcOptions.shareHttpPort()) {
+      configured(
+          () -> {
+            ServerTls.check(
+                "grpc",
+                grpcOptions.tlsCertPath(),
+                grpcOptions.tlsKeyPath(),
+                grpcOptions.tlsClientCaPath());
+            return null;
+          });
+    }
+    RedisSettings redisSettings =
+        configured(() -> redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis());
+    List<String> fileWarnings =
+        configured(() -> StartupFiles.check(authSettings, httpOptions, grpcOptions, redisSettings));
+    fileWarnings.forEach(w -> log.warn("config: {}", w));
     boolean stdioSelected = selected.contains(TransportKind.STDIO);
     if (stdioSelected) {
       System.setOut(System.err);
@@ -249,7 +327,7 @@ public final class Main implements Callable<Integer> {
     StreamGuards streamGuards;
     RateLimiter limiter;
     try {
-      RedisSettings redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
+      RedisSettings redis = redisSettings;
       // One connection factory for every store that Redis shares.
       RedisConnector connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
       streamGuards = streamGuards(vertx, config, authSettings, auth, connector, log);
@@ -289,7 +367,15 @@ public final class Main implements Callable<Integer> {
       try {
         boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
         int httpPort =
-            startHttp(vertx, server, httpOptions, network, shared ? grpc : null, listeners, log);
+            startHttp(
+                vertx,
+                server,
+                httpOptions,
+                new Hardening(httpLimits, httpTlsReload),
+                network,
+                shared ? grpc : null,
+                listeners,
+                log);
         if (shared) {
           grpcBoundPort.set(httpPort);
         }
@@ -302,7 +388,14 @@ public final class Main implements Callable<Integer> {
     }
     if (grpc != null && !grpcOptions.shareHttpPort()) {
       try {
-        grpcBoundPort.set(startGrpc(vertx, grpc, grpcOptions, listeners, log));
+        grpcBoundPort.set(
+            startGrpc(
+                vertx,
+                grpc,
+                grpcOptions,
+                new Hardening(grpcLimits, grpcTlsReload),
+                listeners,
+                log));
       } catch (Exception e) {
         log.error("cannot start the grpc transport: {}", rootMessage(e));
         closeQuietly(vertx);
@@ -414,21 +507,46 @@ public final class Main implements Callable<Integer> {
     return RateLimiter.create(vertx, settings, buckets);
   }
 
+  /** A listener's connection limits and how often its TLS files are checked for changes. */
+  private record Hardening(ListenerLimits limits, java.time.Duration tlsReload) {
+
+    ListenerHardening connections(Vertx vertx, String listener) {
+      return new ListenerHardening(vertx, listener, limits);
+    }
+
+    /** Null without TLS or with reloading off. */
+    TlsRotation rotation(Vertx vertx, String listener, String cert, String key, String clientCa)
+        throws Exception {
+      if (cert == null || tlsReload.isZero()) {
+        return null;
+      }
+      return await(
+          new TlsRotation(vertx, listener, cert, key, clientCa, limits.headerTimeout())
+              .start(tlsReload));
+    }
+  }
+
   /** Starts the gRPC listeners; returns the port bound. */
   private static int startGrpc(
       Vertx vertx,
       GrpcTransport transport,
       GrpcTransportOptions options,
+      Hardening hardening,
       List<Listener> started,
       org.slf4j.Logger log)
       throws Exception {
+    ListenerHardening connections = hardening.connections(vertx, "grpc");
+    TlsRotation rotation =
+        hardening.rotation(
+            vertx, "grpc", options.tlsCertPath(), options.tlsKeyPath(), options.tlsClientCaPath());
     int port =
         deployListeners(
             vertx,
             options.host(),
             options.port(),
             p -> {
-              GrpcVerticle verticle = new GrpcVerticle(transport, options.withPort(p));
+              GrpcVerticle verticle =
+                  new GrpcVerticle(transport, options.withPort(p), connections, rotation);
               return new Listener(verticle, verticle::actualPort, verticle::shutdown);
             },
             started);
@@ -440,6 +558,7 @@ public final class Main implements Callable<Integer> {
       Vertx vertx,
       McpServer server,
       HttpTransportOptions options,
+      Hardening hardening,
       Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
       List<Listener> started,
@@ -447,6 +566,10 @@ public final class Main implements Callable<Integer> {
       throws Exception {
     StreamableHttpTransport transport =
         new StreamableHttpTransport(vertx, server, options, authenticator);
+    ListenerHardening connections = hardening.connections(vertx, "http");
+    TlsRotation rotation =
+        hardening.rotation(
+            vertx, "http", options.tlsCertPath(), options.tlsKeyPath(), options.tlsClientCaPath());
     int port =
         deployListeners(
             vertx,
@@ -454,7 +577,8 @@ public final class Main implements Callable<Integer> {
             options.port(),
             p -> {
               HttpVerticle verticle =
-                  new HttpVerticle(transport, grpcOnSamePort, options.withPort(p));
+                  new HttpVerticle(
+                      transport, grpcOnSamePort, options.withPort(p), connections, rotation);
               return new Listener(verticle, verticle::actualPort, verticle::shutdown);
             },
             started);
@@ -689,6 +813,31 @@ public final class Main implements Callable<Integer> {
     } catch (java.io.IOException | RuntimeException e) {
       throw new ParameterException(
           spec.commandLine(), "config: server.requestStateKeyFile: " + e.getMessage());
+    }
+  }
+
+  /** A value built from config, or a one-line error (the builder's message names the key). */
+  private <T> T configured(java.util.function.Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+    }
+  }
+
+  /** How often TLS files are checked for changes: 10s unless set; 0 turns reloading off. */
+  private java.time.Duration tlsReloadInterval(String key, String text) {
+    if (text == null) {
+      return java.time.Duration.ofSeconds(10);
+    }
+    try {
+      java.time.Duration d = Durations.parse(text);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("must not be negative");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "config: " + key + ": " + e.getMessage());
     }
   }
 

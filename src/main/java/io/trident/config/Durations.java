@@ -7,11 +7,11 @@ import java.util.regex.Pattern;
 
 /**
  * Parses durations as people write them in config: {@code 500ms}, {@code 30s}, {@code 5m}, {@code
- * 1h}, or ISO-8601.
+ * 1h}, {@code 365d}, or ISO-8601.
  */
 public final class Durations {
 
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -27,14 +27,15 @@ public final class Durations {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     }
     try {
       return Duration.parse(t);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "not a duration: '" + text + "' (use e.g. 500ms, 30s, 5m, 1h)");
+          "not a duration: '" + text + "' (use e.g. 500ms, 30s, 5m, 1h, 365d)");
     }
   }
 }

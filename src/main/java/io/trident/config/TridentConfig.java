@@ -34,13 +34,8 @@ public record TridentConfig(
             : server;
     backends = backends == null || backends.isEmpty() ? List.of("default") : List.copyOf(backends);
     stdio = stdio == null ? new StdioSection(null, null) : stdio;
-    http =
-        http == null
-            ? new HttpSection(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null)
-            : http;
-    grpc = grpc == null ? new GrpcSection(null, null, null, null, null, null, null, null) : grpc;
+    http = http == null ? HttpSection.empty() : http;
+    grpc = grpc == null ? GrpcSection.empty() : grpc;
     local = local == null ? new LocalSection(null, null) : local;
     auth = auth == null ? AuthSettings.defaults() : auth;
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
@@ -114,7 +109,49 @@ public record TridentConfig(
       @JsonProperty("alwaysSse") Boolean alwaysSse,
       @JsonProperty("tlsCert") String tlsCert,
       @JsonProperty("tlsKey") String tlsKey,
-      @JsonProperty("tlsClientCa") String tlsClientCa) {}
+      @JsonProperty("tlsClientCa") String tlsClientCa,
+      @JsonProperty("headerTimeout") String headerTimeout,
+      @JsonProperty("bodyTimeout") String bodyTimeout,
+      @JsonProperty("idleTimeout") String idleTimeout,
+      @JsonProperty("maxConnections") Integer maxConnections,
+      @JsonProperty("maxConnectionsPerAddress") Integer maxConnectionsPerAddress,
+      @JsonProperty("maxHeaderBytes") Integer maxHeaderBytes,
+      @JsonProperty("maxHeaderCount") Integer maxHeaderCount,
+      @JsonProperty("hstsMaxAge") String hstsMaxAge,
+      @JsonProperty("tlsReloadInterval") String tlsReloadInterval,
+      @JsonProperty("h2c") Boolean h2c,
+      @JsonProperty("http2") Http2Section http2) {
+
+    public HttpSection {
+      http2 = http2 == null ? Http2Section.empty() : http2;
+    }
+
+    static HttpSection empty() {
+      return new HttpSection(
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+  }
+
+  /**
+   * HTTP/2 limits of a listener (SPEC.md §9): concurrent streams, rapid reset, ping floods and
+   * keepalive enforcement. Missing keys take the defaults of {@code
+   * io.trident.transport.ListenerLimits}.
+   */
+  public record Http2Section(
+      @JsonProperty("maxConcurrentStreams") Integer maxConcurrentStreams,
+      @JsonProperty("maxResetsPerWindow") Integer maxResetsPerWindow,
+      @JsonProperty("resetWindow") String resetWindow,
+      @JsonProperty("maxPingsPerWindow") Integer maxPingsPerWindow,
+      @JsonProperty("pingWindow") String pingWindow,
+      @JsonProperty("minPingInterval") String minPingInterval,
+      @JsonProperty("maxPingStrikes") Integer maxPingStrikes,
+      @JsonProperty("keepAliveInterval") String keepAliveInterval) {
+
+    static Http2Section empty() {
+      return new Http2Section(null, null, null, null, null, null, null, null);
+    }
+  }
 
   /** The gRPC transport (see GrpcTransportOptions for the meaning of each key). */
   public record GrpcSection(
@@ -125,7 +162,26 @@ public record TridentConfig(
       @JsonProperty("tlsCert") String tlsCert,
       @JsonProperty("tlsKey") String tlsKey,
       @JsonProperty("tlsClientCa") String tlsClientCa,
-      @JsonProperty("shareHttpPort") Boolean shareHttpPort) {}
+      @JsonProperty("shareHttpPort") Boolean shareHttpPort,
+      @JsonProperty("headerTimeout") String headerTimeout,
+      @JsonProperty("idleTimeout") String idleTimeout,
+      @JsonProperty("maxConnections") Integer maxConnections,
+      @JsonProperty("maxConnectionsPerAddress") Integer maxConnectionsPerAddress,
+      @JsonProperty("maxHeaderBytes") Integer maxHeaderBytes,
+      @JsonProperty("maxHeaderCount") Integer maxHeaderCount,
+      @JsonProperty("tlsReloadInterval") String tlsReloadInterval,
+      @JsonProperty("http2") Http2Section http2) {
+
+    public GrpcSection {
+      http2 = http2 == null ? Http2Section.empty() : http2;
+    }
+
+    static GrpcSection empty() {
+      return new GrpcSection(
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null);
+    }
+  }
 
   /**
    * The admin listener (SPEC.md §7.7): off unless {@code port} is set.

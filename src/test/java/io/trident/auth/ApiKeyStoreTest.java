@@ -92,9 +92,17 @@ class ApiKeyStoreTest {
   }
 
   @Test
-  void brokenFileOnReloadLeavesNoKeyValid(Vertx vertx) throws Exception {
+  void brokenFileOnReloadKeepsThePreviousKeys(Vertx vertx) throws Exception {
     ApiKeyStore s = store(vertx, keysFile());
     TestKeys.write(dir, "keys.yaml", "keys:\n  - hash: sha256:nothex\n    subject: x\n");
+    failure(s.reload());
+    assertThat(s.authenticate(GOOD).subject()).isEqualTo("ci-bot");
+  }
+
+  @Test
+  void deletedFileOnReloadLeavesNoKeyValid(Vertx vertx) throws Exception {
+    ApiKeyStore s = store(vertx, keysFile());
+    java.nio.file.Files.delete(dir.resolve("keys.yaml"));
     failure(s.reload());
     assertThatThrownBy(() -> s.authenticate(GOOD)).isInstanceOf(AuthFailure.class);
   }

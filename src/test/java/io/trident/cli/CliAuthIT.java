@@ -208,4 +208,74 @@ class CliAuthIT {
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
+
+  /** Issue 12: {@code head -c 48 /dev/urandom > secret} used to stop start-up. */
+  @Test
+  void aRawBinaryJwtSecretWorksAndAReadableSecretIsWarnedAbout() throws Exception {
+    byte[] secret = new byte[48];
+    new java.security.SecureRandom().nextBytes(secret);
+    secret[0] = (byte) 0xfe;
+    Path file = Files.write(dir.resolve("jwt.secret"), secret);
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    start(
+        "--transport",
+        "http",
+        "--port",
+        "0",
+        "--jwt-secret-file",
+        file.toString(),
+        "--jwt-issuer",
+        "https://issuer.invalid",
+        "--jwt-audience",
+        "trident");
+    Integer port = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (port == null && System.nanoTime() < deadline) {
+      String line = stderrLines.poll(1, TimeUnit.SECONDS);
+      if (line == null) {
+        assertThat(process.isAlive()).as("still running; stderr: %s", text(stderr)).isTrue();
+        continue;
+      }
+      Matcher p = LISTENING.matcher(line);
+      if (p.find()) {
+        port = Integer.parseInt(p.group(1));
+      }
+    }
+    assertThat(port).as("stderr: %s", text(stderr)).isNotNull();
+    assertThat(text(stderr))
+        .contains("auth.jwt.secretFile: secret file " + file + " is readable by other users");
+    long exp = System.currentTimeMillis() / 1000 + 300;
+    String token =
+        hs256(
+            secret,
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+            "{\"iss\":\"https://issuer.invalid\",\"sub\":\"bob\",\"aud\":\"trident\",\"exp\":"
+                + exp
+                + "}");
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> ok =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(INIT))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+  }
+
+  private static String hs256(byte[] secret, String header, String claims) throws Exception {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String signingInput =
+        b64.encodeToString(header.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+    return signingInput
+        + "."
+        + b64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+  }
 }

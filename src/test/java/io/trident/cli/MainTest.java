@@ -21,8 +21,7 @@ class MainTest {
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main(new ByteArrayOutputStream()));
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = Main.commandLine(new Main(new ByteArrayOutputStream()));
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int code = cli.execute(args);
@@ -105,5 +104,132 @@ class MainTest {
               assertThat(r.out()).contains("--transport").contains("--backend");
             });
     assertThat(run("--version").out()).startsWith("trident ");
+  }
+
+  // --- Bad start-up input: one line naming the key or file, exit 2, usage only for unknown flags -
+
+  /** Exit 2, one line on stderr containing every word, and no usage text. */
+  private static void assertOneLine(Run run, String... words) {
+    assertThat(run.code()).as(run.err()).isEqualTo(2);
+    assertThat(run.err()).contains(words).doesNotContain("Usage:");
+    assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+  }
+
+  @Test
+  void anUnknownFlagShowsTheUsage() {
+    Run run = run("--trasnport", "http");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("--trasnport").contains("Usage:");
+  }
+
+  @Test
+  void aFlagWithABadValueIsOneLine() {
+    assertOneLine(run("--port", "abc"), "--port", "abc");
+  }
+
+  @Test
+  void aMissingSecretFileIsOneLineNamingTheKey(@TempDir Path dir) {
+    String missing = dir.resolve("nope").toString();
+    assertOneLine(
+        run(
+            "--transport",
+            "http",
+            "--port",
+            "0",
+            "--jwt-issuer",
+            "https://issuer.invalid",
+            "--jwt-audience",
+            "trident",
+            "--jwt-secret-file",
+            missing),
+        "auth.jwt.secretFile",
+        "file not found",
+        missing);
+  }
+
+  /**
+   * Tests run as root, who reads any file whatever its mode: a directory stands for "unreadable".
+   */
+  @Test
+  void anUnreadableSecretFileIsOneLineNamingTheKey(@TempDir Path dir) {
+    assertOneLine(
+        run("--transport", "http", "--port", "0", "--api-keys-file", dir.toString()),
+        "auth.apiKeys.file",
+        "is a directory");
+  }
+
+  @Test
+  void missingTlsFilesAreOneLineNamingTheKey(@TempDir Path dir) {
+    String cert = dir.resolve("cert.pem").toString();
+    assertOneLine(
+        run(
+            "--transport",
+            "http",
+            "--port",
+            "0",
+            "--tls-cert",
+            cert,
+            "--tls-key",
+            dir.resolve("key.pem").toString()),
+        "http.tlsCert",
+        cert);
+  }
+
+  @Test
+  void aTlsCertificateThatIsNotPemIsOneLine(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "hello\n");
+    Path key = Files.writeString(dir.resolve("key.pem"), "hello\n");
+    assertOneLine(
+        run(
+            "--transport",
+            "grpc",
+            "--port",
+            "0",
+            "--tls-cert",
+            cert.toString(),
+            "--tls-key",
+            key.toString()),
+        "grpc.tlsCert",
+        "is not a PEM certificate");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "http:\n  idleTimeout: 2 minutes\n|http.idleTimeout|not a duration",
+        "http:\n  headerTimeout: 0s\n|http.headerTimeout|positive",
+        "http:\n  http2:\n    pingWindow: soon\n|http.http2.pingWindow|not a duration",
+        "http:\n  http2:\n    maxConcurrentStreams: 0\n|http.http2.maxConcurrentStreams|at least 1",
+        "http:\n  maxConnections: 0\n|http.maxConnections|at least 1",
+        "http:\n  tlsReloadInterval: often\n|http.tlsReloadInterval|not a duration",
+        "http:\n  idleTimout: 1s\n|unknown key 'idleTimout'|http.idleTimout",
+        "auth:\n  jwt:\n    jwksUrl: 'not a url'\n    audience: [a]\n    issuer: i\n|auth.jwt.jwksUrl|not a URL",
+        "redis:\n  url: http://cache.invalid\n|redis.url|redis://"
+      })
+  void badConfigValuesAreOneLineNamingTheKey(String yamlKeyAndWhy, @TempDir Path dir)
+      throws Exception {
+    String[] parts = yamlKeyAndWhy.split("\\|");
+    Path conf = dir.resolve("trident.yaml");
+    Files.writeString(conf, parts[0]);
+    assertOneLine(
+        run("--config", conf.toString(), "--transport", "http", "--port", "0"), parts[1], parts[2]);
+  }
+
+  @Test
+  void aBadJwksUrlFlagIsOneLine() {
+    assertOneLine(
+        run(
+            "--transport",
+            "http",
+            "--port",
+            "0",
+            "--jwt-audience",
+            "a",
+            "--jwt-issuer",
+            "i",
+            "--jwks-url",
+            "ftp://keys.invalid/jwks"),
+        "auth.jwt.jwksUrl",
+        "https");
   }
 }

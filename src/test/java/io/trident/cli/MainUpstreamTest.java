@@ -27,7 +27,7 @@ class MainUpstreamTest {
                 + "\n"
                 + "    insecure: true\n");
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main(new ByteArrayOutputStream()));
+    CommandLine cli = Main.commandLine(new Main(new ByteArrayOutputStream()));
     cli.setErr(new PrintWriter(err));
     int code = cli.execute("--config", config.toString(), "--transport", "stdio");
     assertThat(code).isEqualTo(2);

@@ -1,6 +1,9 @@
 package io.trident.transport.http;
 
+import io.trident.transport.ListenerHardening;
+import io.trident.transport.ListenerLimits;
 import io.trident.transport.ServerTls;
+import io.trident.transport.TlsRotation;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -19,6 +22,8 @@ public final class HttpVerticle extends VerticleBase {
   private final StreamableHttpTransport transport;
   private final Handler<HttpServerRequest> grpc;
   private final HttpTransportOptions options;
+  private ListenerHardening hardening;
+  private final TlsRotation tlsRotation;
   private HttpServer server;
 
   public HttpVerticle(StreamableHttpTransport transport, HttpTransportOptions options) {
@@ -33,9 +38,25 @@ public final class HttpVerticle extends VerticleBase {
       StreamableHttpTransport transport,
       Handler<HttpServerRequest> grpc,
       HttpTransportOptions options) {
+    this(transport, grpc, options, null, null);
+  }
+
+  /**
+   * @param hardening the listener's connection limits, shared by its instances; null: the defaults,
+   *     for this instance alone
+   * @param tlsRotation reloads the TLS files when they change, or null
+   */
+  public HttpVerticle(
+      StreamableHttpTransport transport,
+      Handler<HttpServerRequest> grpc,
+      HttpTransportOptions options,
+      ListenerHardening hardening,
+      TlsRotation tlsRotation) {
     this.transport = transport;
     this.grpc = grpc;
     this.options = options;
+    this.hardening = hardening;
+    this.tlsRotation = tlsRotation;
   }
 
   @Override
@@ -45,6 +66,11 @@ public final class HttpVerticle extends VerticleBase {
             .setHost(options.host())
             .setPort(options.port())
             .setDecompressionSupported(false);
+    if (hardening == null) {
+      // Embedded without limits of its own: the defaults, with cleartext HTTP/2 accepted.
+      hardening = new ListenerHardening(vertx, "http", ListenerLimits.defaults().withH2c(true));
+    }
+    hardening.apply(serverOptions);
     if (options.tls()) {
       // HTTP/2 over TLS needs ALPN; HTTP/1.1 stays available.
       ServerTls.apply(
@@ -58,16 +84,31 @@ public final class HttpVerticle extends VerticleBase {
     if (grpc != null) {
       handler =
           request -> {
-            String type = request.getHeader("content-type");
-            if (type != null && type.startsWith("application/grpc")) {
+            if (isGrpc(request)) {
               grpc.handle(request);
             } else {
               transport.handle(request);
             }
           };
     }
-    server = vertx.createHttpServer(serverOptions).requestHandler(handler);
+    server = hardening.install(vertx.createHttpServer(serverOptions), handler, r -> !isGrpc(r));
+    if (tlsRotation != null) {
+      tlsRotation.register(server);
+    }
     return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (tlsRotation != null) {
+      tlsRotation.unregister(server);
+    }
+    return Future.succeededFuture();
+  }
+
+  private static boolean isGrpc(HttpServerRequest request) {
+    String type = request.getHeader("content-type");
+    return type != null && type.startsWith("application/grpc");
   }
 
   /**
