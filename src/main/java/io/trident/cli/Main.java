@@ -15,10 +15,12 @@ import io.trident.context.Principal;
 import io.trident.model.Implementation;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
+import io.trident.server.SharedNotifications;
 import io.trident.store.RateBuckets;
 import io.trident.store.RedisConnector;
 import io.trident.store.RedisSettings;
 import io.trident.store.RevocationStore;
+import io.trident.store.SharedState;
 import io.trident.transport.grpc.GrpcTransport;
 import io.trident.transport.grpc.GrpcTransportOptions;
 import io.trident.transport.grpc.GrpcVerticle;
@@ -248,10 +250,11 @@ public final class Main implements Callable<Integer> {
     }
     StreamGuards streamGuards;
     RateLimiter limiter;
+    RedisConnector connector;
     try {
       RedisSettings redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
       // One connection factory for every store that Redis shares.
-      RedisConnector connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
+      connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
       streamGuards = streamGuards(vertx, config, authSettings, auth, connector, log);
       limiter = limiter(vertx, config.limits(), connector, log);
     } catch (IllegalArgumentException e) {
@@ -269,6 +272,19 @@ public final class Main implements Callable<Integer> {
             options,
             RequestGuard.of(auth.chain().scopes(), backend).limitedBy(limiter),
             streamGuards);
+    // With Redis, HTTP sessions, their events and notifications are shared by every instance.
+    SharedState shared = SharedState.local(vertx);
+    if (connector != null && httpOptions != null) {
+      try {
+        shared = await(SharedState.redis(connector));
+      } catch (Exception e) {
+        log.error("cannot join the instances on Redis: {}", rootMessage(e));
+        closeQuietly(vertx);
+        return 1;
+      }
+      server.notificationsFrom(SharedNotifications.start(backend, shared.bus()));
+      log.info("HTTP sessions shared through Redis {}", connector.settings().safeUrl());
+    }
     CountDownLatch done = new CountDownLatch(1);
     List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -286,10 +302,18 @@ public final class Main implements Callable<Integer> {
                 GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, network));
     if (httpOptions != null) {
       try {
-        boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
+        boolean sharedPort = grpcOptions != null && grpcOptions.shareHttpPort();
         int httpPort =
-            startHttp(vertx, server, httpOptions, network, shared ? grpc : null, listeners, log);
-        if (shared) {
+            startHttp(
+                vertx,
+                server,
+                httpOptions,
+                network,
+                sharedPort ? grpc : null,
+                shared,
+                listeners,
+                log);
+        if (sharedPort) {
           grpcBoundPort.set(httpPort);
         }
       } catch (Exception e) {
@@ -353,6 +377,12 @@ public final class Main implements Callable<Integer> {
       done.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // Leaving the bus at once tells the other instances this one is gone.
+    try {
+      await(shared.close().timeout(2, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      log.debug("instance bus close: {}", rootMessage(e));
     }
     // The limiter's last audit lines (a partial minute of limiting) are written before the end.
     try {
@@ -441,11 +471,12 @@ public final class Main implements Callable<Integer> {
       HttpTransportOptions options,
       Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
+      SharedState shared,
       List<Listener> started,
       org.slf4j.Logger log)
       throws Exception {
     StreamableHttpTransport transport =
-        new StreamableHttpTransport(vertx, server, options, authenticator);
+        new StreamableHttpTransport(vertx, server, options, authenticator, shared);
     int port =
         deployListeners(
             vertx,
