@@ -123,8 +123,8 @@ public final class Main implements Callable<Integer> {
       names = "--redis",
       paramLabel = "URL",
       description =
-          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations"
-              + " reach every instance (redis.url)")
+          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations,"
+              + " rate limits, HTTP sessions and their events reach every instance (redis.url)")
   String redisUrl;
 
   @Option(

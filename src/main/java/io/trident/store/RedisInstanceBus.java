@@ -70,15 +70,22 @@ final class RedisInstanceBus implements InstanceBus {
                 .arg("NX")
                 .arg("PX")
                 .arg(ALIVE_MILLIS))
-        .compose(
-            r -> {
-              if (r != null && "OK".equals(r.toString())) {
+        .transform(
+            ar -> {
+              if (ar.succeeded() && ar.result() != null && "OK".equals(ar.result().toString())) {
                 return Future.succeededFuture(candidate);
               }
               if (attempt >= 20) {
-                return Future.failedFuture(new IllegalStateException("no free instance tag"));
+                return Future.failedFuture(
+                    ar.failed() ? ar.cause() : new IllegalStateException("no free instance tag"));
               }
-              return claim(redis, random, attempt + 1);
+              if (ar.succeeded()) {
+                return claim(redis, random, attempt + 1);
+              }
+              // Redis slow or not up yet at start-up: try again shortly, for a few seconds.
+              Promise<Integer> later = Promise.promise();
+              redis.vertx().setTimer(250, t -> claim(redis, random, attempt + 1).onComplete(later));
+              return later.future();
             });
   }
 

@@ -59,6 +59,8 @@ final class HttpSession implements MessageSink {
   private HttpServerResponse legacyStream;
   private long nextStreamId;
   private boolean localOnly;
+  private volatile String seenState;
+  private volatile java.util.Set<String> seenSubscriptions;
   volatile long lastActive = System.nanoTime();
 
   /** Used since the last renewal in the shared store. */
@@ -120,6 +122,12 @@ final class HttpSession implements MessageSink {
 
   /** Takes what the store holds (another instance may have changed it). */
   void refresh(SessionStore.SessionRecord record) {
+    // Most requests find what the last one found: nothing to decode, no hop to the context.
+    if (record.state().equals(seenState) && record.subscriptions().equals(seenSubscriptions)) {
+      return;
+    }
+    seenState = record.state();
+    seenSubscriptions = record.subscriptions();
     SessionState state;
     try {
       state = SessionState.decode(record.state(), record.subscriptions());
