@@ -7,7 +7,8 @@
 #   2. the TypeScript SDK's HTTP interop tests (src/test/interop/http.test.mjs), backends default+conformance;
 #   3. lb.test.mjs: $SCALE_SESSIONS (default 10000) sessions usable from any instance, and an instance
 #      killed (SIGKILL) while a tool streams progress: the client resumes through the load balancer.
-# It does not build the jar (default ../../../target/trident.jar or $TRIDENT_JAR).
+# It does not build the jar (default ../../../target/trident.jar or $TRIDENT_JAR). $SCALE_PHASES
+# (default "conformance interop lb") picks the parts to run.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -113,17 +114,24 @@ lb="http://127.0.0.1:$lb_port/mcp"
 echo "scale: HAProxy at $lb, Redis at $redis_url"
 
 status=0
-start_instances conformance
-MCP_URL="$lb" TRIDENT_JAR="$jar" "$root/src/test/conformance/run.sh" || status=1
+phases=" ${SCALE_PHASES:-conformance interop lb} "
+if [[ "$phases" == *" conformance "* ]]; then
+  start_instances conformance
+  MCP_URL="$lb" TRIDENT_JAR="$jar" "$root/src/test/conformance/run.sh" || status=1
+fi
 
 start_instances default,conformance
 cd "$root/src/test/interop"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-  npm ci --no-audit --no-fund
-  touch node_modules
+if [[ "$phases" == *" interop "* ]]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    npm ci --no-audit --no-fund
+    touch node_modules
+  fi
+  TRIDENT_HTTP_URL="$lb" TRIDENT_JAR="$jar" node --test http.test.mjs || status=1
 fi
-TRIDENT_HTTP_URL="$lb" TRIDENT_JAR="$jar" node --test http.test.mjs || status=1
-SCALE_LB_URL="$lb" node --test --test-concurrency=1 "$here/lb.test.mjs" || status=1
+if [[ "$phases" == *" lb "* ]]; then
+  SCALE_LB_URL="$lb" node --test --test-concurrency=1 "$here/lb.test.mjs" || status=1
+fi
 
 if [ "$status" -ne 0 ]; then
   echo "scale: FAILED (logs follow)" >&2

@@ -221,18 +221,25 @@ final class RedisSessionStore implements SessionStore {
               .arg(OWNER_PREFIX + e.getKey())
               .arg(RedisConnector.millis(limits.idle())));
     }
-    // One command per session hash: they live in as many slots as there are sessions.
-    List<Future<?>> writes = new ArrayList<>();
-    writes.add(redis.batch(batch));
-    for (Used u : used) {
-      writes.add(
-          redis.send(
-              Request.cmd(Command.PEXPIRE)
-                  .arg(sessionKey(u.id()))
-                  .arg(RedisConnector.millis(limits.idle()))));
+    // The session hashes too (traffic from the server keeps a session alive, not only requests),
+    // a few hundred per pipelined batch, one batch after the other: thousands of sessions must not
+    // crowd out the requests' own commands.
+    Future<?> chain = redis.batch(batch);
+    List<Used> all = new ArrayList<>(used);
+    for (int from = 0; from < all.size(); from += RENEW_BATCH) {
+      List<Request> expires = new ArrayList<>(RENEW_BATCH);
+      for (Used u : all.subList(from, Math.min(all.size(), from + RENEW_BATCH))) {
+        expires.add(
+            Request.cmd(Command.PEXPIRE)
+                .arg(sessionKey(u.id()))
+                .arg(RedisConnector.millis(limits.idle())));
+      }
+      chain = chain.transform(ar -> redis.batch(expires));
     }
-    return Future.join(writes).mapEmpty();
+    return chain.mapEmpty();
   }
+
+  private static final int RENEW_BATCH = 256;
 
   @Override
   public Future<Void> recordRequest(String id, String requestKey, int instance, Duration ttl) {
