@@ -225,10 +225,10 @@ final class RedisSessionStore implements SessionStore {
     // a few hundred per pipelined batch, one batch after the other: thousands of sessions must not
     // crowd out the requests' own commands.
     Future<?> chain = redis.batch(batch);
-    List<Used> all = new ArrayList<>(used);
-    for (int from = 0; from < all.size(); from += RENEW_BATCH) {
+    List<Used> list = new ArrayList<>(used);
+    for (int from = 0; from < list.size(); from += RENEW_BATCH) {
       List<Request> expires = new ArrayList<>(RENEW_BATCH);
-      for (Used u : all.subList(from, Math.min(all.size(), from + RENEW_BATCH))) {
+      for (Used u : list.subList(from, Math.min(list.size(), from + RENEW_BATCH))) {
         expires.add(
             Request.cmd(Command.PEXPIRE)
                 .arg(sessionKey(u.id()))

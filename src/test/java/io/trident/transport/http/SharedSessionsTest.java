@@ -316,7 +316,8 @@ class SharedSessionsTest {
     McpHttpClient onA = client(a);
     onA.initialize();
     Future<Reply> call = onA.postAsync(toolCall(5, "slow", null, null));
-    Thread.sleep(200);
+    // Long enough for the request to be recorded as running on A, even on a busy machine.
+    Thread.sleep(1000);
     McpHttpClient onB = sameSession(onA, b);
     Reply cancel =
         onB.post(
@@ -386,7 +387,7 @@ class SharedSessionsTest {
       seen.add(call.nextMessage());
     }
     // Events reach the client first and the store a round trip later: let them be stored.
-    Thread.sleep(500);
+    Thread.sleep(1000);
     a.kill();
     McpHttpClient onB = sameSession(onA, b);
     Reply resumed = onB.get(with(onB.getHeaders(), "Last-Event-ID", seen.get(0).id()));
