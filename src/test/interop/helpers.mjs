@@ -308,6 +308,11 @@ const HTTP_URL_LINE = /MCP Streamable HTTP on (http:\/\/\S+?\/mcp)\b/;
  * after the test `t` if one is given (a suite calls kill() from its own after hook).
  */
 export async function startHttpServer(t, { backend = 'default', extraArgs = [] } = {}) {
+  // $TRIDENT_HTTP_URL: servers already running (src/test/scale/run.sh: instances behind a load
+  // balancer, serving every backend); suites that need their own flags still start their own.
+  if (process.env.TRIDENT_HTTP_URL && extraArgs.length === 0) {
+    return { url: process.env.TRIDENT_HTTP_URL, child: null, stderr: () => '', stdout: () => '', kill: async () => {} };
+  }
   assertJarExists();
   const child = spawn(JAVA, ['-jar', JAR, '--transport', 'http', '--port', '0', '--no-auth', '--backend', backend, ...extraArgs], {
     cwd: SERVER_CWD,

@@ -16,10 +16,12 @@ import io.trident.context.Principal;
 import io.trident.model.Implementation;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
+import io.trident.server.SharedNotifications;
 import io.trident.store.RateBuckets;
 import io.trident.store.RedisConnector;
 import io.trident.store.RedisSettings;
 import io.trident.store.RevocationStore;
+import io.trident.store.SharedState;
 import io.trident.transport.ListenerHardening;
 import io.trident.transport.ListenerLimits;
 import io.trident.transport.ServerTls;
@@ -126,8 +128,8 @@ public final class Main implements Callable<Integer> {
       names = "--redis",
       paramLabel = "URL",
       description =
-          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations"
-              + " reach every instance (redis.url)")
+          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations,"
+              + " rate limits, HTTP sessions and their events reach every instance (redis.url)")
   String redisUrl;
 
   @Option(
@@ -326,10 +328,11 @@ public final class Main implements Callable<Integer> {
     }
     StreamGuards streamGuards;
     RateLimiter limiter;
+    RedisConnector connector;
     try {
       RedisSettings redis = redisSettings;
       // One connection factory for every store that Redis shares.
-      RedisConnector connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
+      connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
       streamGuards = streamGuards(vertx, config, authSettings, auth, connector, log);
       limiter = limiter(vertx, config.limits(), connector, log);
     } catch (IllegalArgumentException e) {
@@ -348,6 +351,19 @@ public final class Main implements Callable<Integer> {
             RequestGuard.of(auth.chain().scopes(), backend).limitedBy(limiter),
             streamGuards);
     server.modern().useRequestStates(requestStates(config));
+    // With Redis, HTTP sessions, their events and notifications are shared by every instance.
+    SharedState shared = SharedState.local(vertx);
+    if (connector != null && httpOptions != null) {
+      try {
+        shared = await(SharedState.redis(connector));
+      } catch (Exception e) {
+        log.error("cannot join the instances on Redis: {}", rootMessage(e));
+        closeQuietly(vertx);
+        return 1;
+      }
+      server.notificationsFrom(SharedNotifications.start(backend, shared.bus()));
+      log.info("HTTP sessions shared through Redis {}", connector.settings().safeUrl());
+    }
     CountDownLatch done = new CountDownLatch(1);
     List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The port gRPC ends up on (its own, or HTTP's when shared): known only once it listens.
@@ -365,7 +381,7 @@ public final class Main implements Callable<Integer> {
                 GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, network));
     if (httpOptions != null) {
       try {
-        boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
+        boolean sharedPort = grpcOptions != null && grpcOptions.shareHttpPort();
         int httpPort =
             startHttp(
                 vertx,
@@ -373,10 +389,11 @@ public final class Main implements Callable<Integer> {
                 httpOptions,
                 new Hardening(httpLimits, httpTlsReload),
                 network,
-                shared ? grpc : null,
+                sharedPort ? grpc : null,
+                shared,
                 listeners,
                 log);
-        if (shared) {
+        if (sharedPort) {
           grpcBoundPort.set(httpPort);
         }
       } catch (Exception e) {
@@ -447,6 +464,12 @@ public final class Main implements Callable<Integer> {
       done.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // Leaving the bus at once tells the other instances this one is gone.
+    try {
+      await(shared.close().timeout(2, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      log.debug("instance bus close: {}", rootMessage(e));
     }
     // The limiter's last audit lines (a partial minute of limiting) are written before the end.
     try {
@@ -561,11 +584,12 @@ public final class Main implements Callable<Integer> {
       Hardening hardening,
       Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
+      SharedState shared,
       List<Listener> started,
       org.slf4j.Logger log)
       throws Exception {
     StreamableHttpTransport transport =
-        new StreamableHttpTransport(vertx, server, options, authenticator);
+        new StreamableHttpTransport(vertx, server, options, authenticator, shared);
     ListenerHardening connections = hardening.connections(vertx, "http");
     TlsRotation rotation =
         hardening.rotation(

@@ -140,7 +140,8 @@ public final class ListenStream {
     guard = server.streamGuards().open(principal, context);
     sink.send(notification("notifications/subscriptions/acknowledged", params));
     guard.onEnded(this::authorizationEnded);
-    unlisten = server.backend().addListener(new Listener());
+    // Through the server, so that changes on other instances (SPEC §5.7) reach this stream too.
+    unlisten = server.listen(new Listener());
     server.listenStreams().add(this);
   }
 

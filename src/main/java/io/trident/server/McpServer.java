@@ -56,6 +56,7 @@ public final class McpServer {
   private final java.util.Set<ListenStream> listenStreams =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final ModernServer modern;
+  private volatile NotificationSource notifications;
 
   /** A server that lets every caller do everything (embedded use, tests). */
   public McpServer(Vertx vertx, Backend backend, ServerOptions options) {
@@ -80,6 +81,7 @@ public final class McpServer {
     this.options = options;
     this.guard = guard;
     this.streamGuards = streamGuards;
+    this.notifications = backend::addListener;
     this.modern = new ModernServer(this, RequestStates.ephemeral(RequestStates.DEFAULT_TTL));
   }
 
@@ -91,6 +93,29 @@ public final class McpServer {
   /** Open {@code subscriptions/listen} streams (2026-07-28), on every transport. */
   java.util.Set<ListenStream> listenStreams() {
     return listenStreams;
+  }
+
+  /** Where sessions hear of backend changes ({@code list_changed}, {@code resources/updated}). */
+  @FunctionalInterface
+  public interface NotificationSource {
+    /** Registers {@code listener}; run the returned action to remove it. */
+    Runnable addListener(io.trident.backend.BackendListener listener);
+  }
+
+  /**
+   * Sessions hear of backend changes from {@code source} from now on instead of from the backend
+   * directly: a bus shared by every instance (SPEC.md §5.7), which itself listens to the backend.
+   */
+  public void notificationsFrom(NotificationSource source) {
+    this.notifications = source;
+  }
+
+  /**
+   * Registers a session (or any stream that carries notifications) for backend changes, wherever
+   * they happened; run the returned action to remove it.
+   */
+  public Runnable listen(io.trident.backend.BackendListener listener) {
+    return notifications.addListener(listener);
   }
 
   /** Watches every open stream's credential: expiry, revocation, fail-closed. */

@@ -81,6 +81,7 @@ public final class McpSession {
   private Deadline wireDeadline;
   private CallerMetadata callerMetadata = CallerMetadata.EMPTY;
   private Promise<Void> idle;
+  private StateChange stateChanged;
 
   public McpSession(
       McpServer server, Context context, Principal principal, String transport, MessageSink sink) {
@@ -92,8 +93,88 @@ public final class McpSession {
     this.sink = sink;
     this.dispatcher = new McpDispatcher(server, this);
     this.logLevel = LogLevel.parse(server.options().defaultLogLevel()).orElse(LogLevel.INFO);
-    this.unlisten = server.backend().addListener(new SessionNotifier());
+    this.unlisten = server.listen(new SessionNotifier());
     guard(principal);
+  }
+
+  /**
+   * A session initialized elsewhere (another instance, SPEC.md §5.7), ready for requests: its
+   * negotiated version, client capabilities, log level and subscriptions are {@code state}'s.
+   */
+  public static McpSession restore(
+      McpServer server,
+      Context context,
+      Principal principal,
+      String transport,
+      MessageSink sink,
+      SessionState state) {
+    McpSession session = new McpSession(server, context, principal, transport, sink);
+    session.state = State.READY;
+    session.version = state.version();
+    session.clientCapabilities = state.capabilities();
+    session.clientInfo = state.clientInfo();
+    session.logLevel = state.logLevel();
+    session.subscriptions.addAll(state.subscriptions());
+    return session;
+  }
+
+  /**
+   * What the session is now, for another instance to carry on from; null before {@code initialize}
+   * succeeded. Call on the session's context.
+   */
+  public SessionState state() {
+    if (version == null || clientInfo == null) {
+      return null;
+    }
+    return new SessionState(version, clientCapabilities, clientInfo, logLevel, subscriptions);
+  }
+
+  /**
+   * Takes the log level and subscriptions of {@code shared} (as another instance changed them).
+   * Call on the session's context.
+   */
+  public void refresh(SessionState shared) {
+    logLevel = shared.logLevel();
+    if (!subscriptions.equals(shared.subscriptions())) {
+      subscriptions.clear();
+      subscriptions.addAll(shared.subscriptions());
+    }
+  }
+
+  /**
+   * Runs {@code handler} each time {@code logging/setLevel} or a (un)subscription changes the
+   * session's state, with the resource URI for a subscription change (null for the log level).
+   */
+  public void onStateChanged(StateChange handler) {
+    this.stateChanged = handler;
+  }
+
+  /** A change of the shared part of a session's state. */
+  public interface StateChange {
+    /**
+     * @param uri the resource (un)subscribed, or null when the log level changed
+     * @param subscribed whether {@code uri} is subscribed now
+     */
+    void changed(SessionState now, String uri, boolean subscribed);
+  }
+
+  /**
+   * Numbers this session's server-to-client requests from {@code first}, so that ids stay unique in
+   * a session served by several instances (each starts from its own range).
+   */
+  public void numberOutgoingFrom(long first) {
+    nextOutgoingId = first;
+  }
+
+  /** Whether the client request {@code id} (as the wire carried it) is in progress here. */
+  public boolean runs(Object id) {
+    Object key = id instanceof Number n ? (Object) n.longValue() : id;
+    return key != null && inFlight.containsKey(key);
+  }
+
+  /** Whether this session waits here for the client's answer to its request {@code id}. */
+  public boolean awaits(long id) {
+    return pendingClientRequests.containsKey(id);
   }
 
   /** Watches the authorization of {@code caller} for this session's stream(s), replacing any. */
@@ -515,14 +596,26 @@ public final class McpSession {
 
   void setLogLevel(LogLevel level) {
     logLevel = level;
+    changed(null, false);
   }
 
   void subscribe(String uri) {
-    subscriptions.add(uri);
+    if (subscriptions.add(uri)) {
+      changed(uri, true);
+    }
   }
 
   void unsubscribe(String uri) {
-    subscriptions.remove(uri);
+    if (subscriptions.remove(uri)) {
+      changed(uri, false);
+    }
+  }
+
+  private void changed(String uri, boolean subscribed) {
+    SessionState now = state();
+    if (stateChanged != null && now != null) {
+      stateChanged.changed(now, uri, subscribed);
+    }
   }
 
   // --- Internals ------------------------------------------------------------------------------

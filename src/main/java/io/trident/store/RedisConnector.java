@@ -121,6 +121,19 @@ public final class RedisConnector {
     return s;
   }
 
+  /**
+   * A client of its own with one connection, for commands whose order matters across calls (a
+   * pooled client may send two commands on two connections).
+   */
+  public Redis dedicatedClient() {
+    return Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+  }
+
+  /** The command timeout, in milliseconds. */
+  public long timeoutMillis() {
+    return timeoutMillis;
+  }
+
   public Future<Void> close() {
     closed = true;
     return commands.close();

@@ -7,13 +7,18 @@ import io.trident.model.McpException;
 import io.trident.server.McpSession;
 import io.trident.server.MessageSink;
 import io.trident.server.ProtocolVersion;
+import io.trident.server.SessionState;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.JsonRpcMessage.Response;
 import io.trident.server.jsonrpc.WireJson;
+import io.trident.store.SessionStore;
+import io.trident.store.SharedState;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,11 +44,12 @@ final class HttpSession implements MessageSink {
   private final String resourceMetadataUrl;
   private final Vertx vertx;
   private final HttpTransportOptions options;
+  private final SharedState shared;
   private final Map<Object, PostCall> calls = new HashMap<>();
-  private final Map<Integer, SseStream> streams =
+  private final Map<Long, SseStream> streams =
       new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, SseStream> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, SseStream> eldest) {
           return size() > KEPT_STREAMS && eldest.getValue().finished();
         }
       };
@@ -51,8 +57,14 @@ final class HttpSession implements MessageSink {
   private Context context;
   private SseStream standalone;
   private HttpServerResponse legacyStream;
-  private int nextStreamId = 1;
+  private long nextStreamId;
+  private boolean localOnly;
+  private volatile String seenState;
+  private volatile java.util.Set<String> seenSubscriptions;
   volatile long lastActive = System.nanoTime();
+
+  /** Used since the last renewal in the shared store. */
+  volatile boolean usedSinceRenewal = true;
 
   /**
    * @param subject who owns the session (credential kind and subject)
@@ -64,7 +76,12 @@ final class HttpSession implements MessageSink {
       String subject,
       Vertx vertx,
       HttpTransportOptions options,
-      String resourceMetadataUrl) {
+      String resourceMetadataUrl,
+      SharedState shared) {
+    this.shared = shared;
+    // Stream numbers carry the instance's tag: unique in the session whoever opens them, and they
+    // say which instance holds the stream.
+    this.nextStreamId = ((long) shared.bus().tag() << 32) + 1;
     this.id = id;
     this.subject = subject;
     this.resourceMetadataUrl = resourceMetadataUrl;
@@ -76,6 +93,73 @@ final class HttpSession implements MessageSink {
     this.mcp = mcp;
     this.context = context;
     mcp.onAuthorizationEnded(this::authorizationEnded);
+    mcp.numberOutgoingFrom(((long) shared.bus().tag() << 32) + 1);
+    if (shared.shared()) {
+      mcp.onStateChanged(this::stateChanged);
+    }
+  }
+
+  /** A session of the legacy transport: bound to its one stream, so to this instance. */
+  void markLocalOnly() {
+    localOnly = true;
+  }
+
+  boolean localOnly() {
+    return localOnly;
+  }
+
+  /** Writes a change of log level or subscriptions through, and tells the other replicas. */
+  private void stateChanged(SessionState now, String uri, boolean subscribed) {
+    SessionStore store = shared.sessions();
+    (uri == null ? store.setState(id, now.encode()) : store.subscribe(id, uri, subscribed))
+        .onFailure(e -> LOG.warn("session state not shared: {}", e.toString()));
+    JsonObject change = new JsonObject().put("t", "state").put("s", id).put("st", now.encode());
+    if (uri != null) {
+      change.put("u", uri).put("on", subscribed);
+    }
+    shared.bus().broadcast(change);
+  }
+
+  /** Takes what the store holds (another instance may have changed it). */
+  void refresh(SessionStore.SessionRecord record) {
+    // Most requests find what the last one found: nothing to decode, no hop to the context.
+    if (record.state().equals(seenState) && record.subscriptions().equals(seenSubscriptions)) {
+      return;
+    }
+    seenState = record.state();
+    seenSubscriptions = record.subscriptions();
+    SessionState state;
+    try {
+      state = SessionState.decode(record.state(), record.subscriptions());
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    context.runOnContext(v -> mcp.refresh(state));
+  }
+
+  /** Another replica changed the state: apply it here (bus message {@code state}). */
+  void changedElsewhere(JsonObject change) {
+    context.runOnContext(
+        v -> {
+          SessionState mine = mcp.state();
+          if (mine == null) {
+            return;
+          }
+          java.util.Set<String> subs = new java.util.HashSet<>(mine.subscriptions());
+          String uri = change.getString("u");
+          if (uri != null) {
+            if (change.getBoolean("on", false)) {
+              subs.add(uri);
+            } else {
+              subs.remove(uri);
+            }
+          }
+          try {
+            mcp.refresh(SessionState.decode(change.getString("st"), subs));
+          } catch (IllegalArgumentException e) {
+            LOG.debug("ignored a malformed state change");
+          }
+        });
   }
 
   /**
@@ -134,7 +218,25 @@ final class HttpSession implements MessageSink {
             ar -> {
               calls.remove(request.id());
               call.complete(ar.succeeded() ? ar.result() : null);
+              if (call.recorded) {
+                shared.sessions().forgetRequest(id, requestKey(request.id()));
+              }
             });
+    if (shared.shared() && !call.done) {
+      // Still running after its first turn: note where, so that a cancellation reaching another
+      // instance finds it. Quick requests never get here, and cost the store nothing.
+      call.recorded = true;
+      shared
+          .sessions()
+          .recordRequest(
+              id, requestKey(request.id()), shared.bus().tag(), options.sessionIdleTimeout());
+    }
+  }
+
+  /** A request id as a store key: numbers and strings never collide. */
+  static String requestKey(Object requestId) {
+    Object key = requestId instanceof Number n ? (Object) n.longValue() : requestId;
+    return (key instanceof Long ? "n:" : "s:") + key;
   }
 
   @Override
@@ -178,7 +280,7 @@ final class HttpSession implements MessageSink {
     if (standalone != null && standalone.attached()) {
       return false;
     }
-    standalone = newStream();
+    standalone = newStream(null);
     standalone.attach(response, primingRetry());
     detachOnClose(standalone, response);
     return true;
@@ -194,10 +296,10 @@ final class HttpSession implements MessageSink {
     if (dash <= 0) {
       return false;
     }
-    int streamId;
+    long streamId;
     long seq;
     try {
-      streamId = Integer.parseInt(lastEventId.substring(0, dash));
+      streamId = Long.parseLong(lastEventId.substring(0, dash));
       seq = Long.parseLong(lastEventId.substring(dash + 1));
     } catch (NumberFormatException e) {
       return false;
@@ -266,10 +368,71 @@ final class HttpSession implements MessageSink {
     }
   }
 
-  private SseStream newStream() {
-    SseStream stream = new SseStream(nextStreamId++, options.eventsPerStream());
+  private SseStream newStream(Object requestId) {
+    long streamId = nextStreamId++;
+    SseStream stream =
+        new SseStream(
+            streamId,
+            options.eventsPerStream(),
+            shared
+                .events()
+                .writer(
+                    id,
+                    streamId,
+                    requestId == null ? null : Json.encode(requestId),
+                    options.eventsPerStream(),
+                    options.sessionIdleTimeout()));
     streams.put(stream.id(), stream);
     return stream;
+  }
+
+  /**
+   * Instance {@code to} resumed stream {@code streamId} for its client, having replayed up to
+   * {@code afterSeq}: the stream goes there from now on (bus message {@code attach}).
+   */
+  void forwardStream(long streamId, int to, long afterSeq) {
+    SseStream stream = streams.get(streamId);
+    if (stream == null) {
+      shared.bus().send(to, streamMessage("fin", streamId));
+      return;
+    }
+    stream.forwardTo(
+        to,
+        new SseStream.Forward() {
+          @Override
+          public void event(long seq, Buffer frame) {
+            shared
+                .bus()
+                .send(to, streamMessage("ev", streamId).put("q", seq).put("f", frame.toString()));
+          }
+
+          @Override
+          public void end() {
+            shared.bus().send(to, streamMessage("fin", streamId));
+          }
+        },
+        afterSeq);
+    for (PostCall call : calls.values()) {
+      if (call.stream == stream) {
+        call.resumedElsewhere();
+      }
+    }
+  }
+
+  /** Instance {@code from} lost the client of stream {@code streamId} (bus message). */
+  void streamLostElsewhere(long streamId, int from) {
+    SseStream stream = streams.get(streamId);
+    if (stream != null && stream.stopForwarding(from)) {
+      for (PostCall call : calls.values()) {
+        if (call.stream == stream) {
+          call.startGrace();
+        }
+      }
+    }
+  }
+
+  JsonObject streamMessage(String type, long streamId) {
+    return new JsonObject().put("t", type).put("s", id).put("st", streamId);
   }
 
   /** Priming events (and so polling) only for clients new enough to expect them. */
@@ -284,6 +447,7 @@ final class HttpSession implements MessageSink {
     private HttpServerResponse response;
     private SseStream stream;
     private boolean done;
+    private boolean recorded;
     private long graceTimer = -1;
 
     PostCall(Object requestId, HttpServerResponse response) {
@@ -294,7 +458,7 @@ final class HttpSession implements MessageSink {
     /** The call's SSE stream, switching the response to SSE the first time. */
     SseStream stream() {
       if (stream == null) {
-        stream = newStream();
+        stream = newStream(requestId);
         stream.attach(response, primingRetry());
       }
       return stream;
@@ -378,6 +542,11 @@ final class HttpSession implements MessageSink {
       cancelGrace();
     }
 
+    /** Another instance carries the stream now: the request goes on. */
+    void resumedElsewhere() {
+      cancelGrace();
+    }
+
     void abandon() {
       cancelGrace();
       if (!response.ended() && !response.closed()) {
@@ -385,7 +554,7 @@ final class HttpSession implements MessageSink {
       }
     }
 
-    private void startGrace() {
+    void startGrace() {
       cancelGrace();
       graceTimer =
           vertx.setTimer(

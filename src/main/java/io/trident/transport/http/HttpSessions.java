@@ -1,32 +1,44 @@
 package io.trident.transport.http;
 
+import io.trident.store.SessionStore;
+import io.trident.store.SessionStore.Admission;
+import io.trident.store.SessionStore.SessionRecord;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * The live HTTP sessions of this process, shared by all event loops: lookup by id, caps in total
- * and per principal, and idle expiry. Ids are 256 random bits, base64url: visible ASCII,
- * unguessable.
+ * The HTTP sessions this process serves, shared by all event loops: the local objects by id, and
+ * the {@link SessionStore} that says which sessions exist, whose they are and how many may live.
+ * Alone, the local map is the whole truth. With a shared store, every request reads the session
+ * from the store (and renews it there) and the local object is a replica made on first use: any
+ * instance serves any session. Ids are 256 random bits, base64url: visible ASCII, unguessable.
  */
 final class HttpSessions {
 
-  /** Why a new session was refused. */
-  enum Refusal {
-    TOTAL_CAP,
-    PRINCIPAL_CAP
-  }
-
   private final SecureRandom random = new SecureRandom();
   private final Map<String, HttpSession> byId = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> perPrincipal = new ConcurrentHashMap<>();
-  private final HttpTransportOptions options;
+  private final SessionStore store;
+  private final SessionStore.Limits limits;
 
-  HttpSessions(HttpTransportOptions options) {
-    this.options = options;
+  HttpSessions(HttpTransportOptions options, SessionStore store) {
+    this.store = store;
+    this.limits =
+        new SessionStore.Limits(
+            options.sessionIdleTimeout(), options.maxSessions(), options.maxSessionsPerPrincipal());
+  }
+
+  SessionStore store() {
+    return store;
+  }
+
+  boolean shared() {
+    return store.shared();
   }
 
   String newId() {
@@ -35,39 +47,90 @@ final class HttpSessions {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** Counts a session of {@code subject} in, or says why not. */
-  synchronized Refusal reserve(String subject) {
-    if (byId.size() >= options.maxSessions()) {
-      return Refusal.TOTAL_CAP;
-    }
-    AtomicInteger count = perPrincipal.computeIfAbsent(subject, s -> new AtomicInteger());
-    if (count.get() >= options.maxSessionsPerPrincipal()) {
-      return Refusal.PRINCIPAL_CAP;
-    }
-    count.incrementAndGet();
-    return null;
+  /** Stores a new session, counted against the caps; adds it here when admitted. */
+  io.vertx.core.Future<Admission> admit(HttpSession session, String state) {
+    return store
+        .create(session.id, new SessionRecord(session.subject, state, java.util.Set.of()), limits)
+        .onSuccess(
+            a -> {
+              if (a == Admission.ADMITTED) {
+                byId.put(session.id, session);
+              }
+            });
   }
 
-  void add(HttpSession session) {
-    byId.put(session.id, session);
+  /**
+   * The session {@code id} if {@code owner} owns it, or null. Alone, from the local map; shared,
+   * read (and renewed) from the store, the local replica made by {@code replica} when there is none
+   * yet and refreshed otherwise. Fails when the store cannot be reached.
+   */
+  io.vertx.core.Future<HttpSession> find(
+      String id, String owner, Function<SessionRecord, HttpSession> replica) {
+    HttpSession local = byId.get(id);
+    if (!store.shared() || (local != null && local.localOnly())) {
+      return io.vertx.core.Future.succeededFuture(
+          local != null && local.subject.equals(owner) ? local : null);
+    }
+    return store
+        .touch(id, limits)
+        .map(
+            record -> {
+              if (record == null) {
+                // Ended or expired elsewhere: a replica here ends too.
+                HttpSession gone = byId.remove(id);
+                if (gone != null) {
+                  gone.context().runOnContext(v -> gone.close());
+                }
+                return null;
+              }
+              if (!record.owner().equals(owner)) {
+                return null;
+              }
+              HttpSession s = byId.get(id);
+              if (s == null) {
+                HttpSession made = replica.apply(record);
+                if (made == null) {
+                  return null;
+                }
+                s = byId.putIfAbsent(id, made);
+                if (s == null) {
+                  s = made;
+                } else {
+                  made.context().runOnContext(v -> made.close());
+                }
+              } else {
+                s.refresh(record);
+              }
+              return s;
+            });
   }
 
-  HttpSession get(String id) {
+  /** The local session object, if any (bus messages for it). */
+  HttpSession local(String id) {
     return id == null ? null : byId.get(id);
   }
 
-  /** Removes the session (once); the caller closes it on its context. */
-  synchronized boolean remove(HttpSession session) {
+  /** Ends the session everywhere: removes it here and from the store (once). */
+  boolean remove(HttpSession session) {
     if (byId.remove(session.id, session)) {
-      perPrincipal.computeIfPresent(session.subject, (k, c) -> c.decrementAndGet() <= 0 ? null : c);
+      store.remove(session.id, session.subject);
       return true;
     }
     return false;
   }
 
-  /** Releases a reservation whose session was never added. */
-  synchronized void release(String subject) {
-    perPrincipal.computeIfPresent(subject, (k, c) -> c.decrementAndGet() <= 0 ? null : c);
+  /** Drops the local object only (the session lives on in the shared store). */
+  boolean forget(HttpSession session) {
+    return byId.remove(session.id, session);
+  }
+
+  /** Renews, for the caps, the sessions used here since the last call. */
+  void renew(Collection<HttpSession> used) {
+    List<SessionStore.Used> list = new ArrayList<>(used.size());
+    for (HttpSession s : used) {
+      list.add(new SessionStore.Used(s.id, s.subject));
+    }
+    store.renew(list, limits);
   }
 
   Collection<HttpSession> all() {

@@ -13,9 +13,12 @@ import io.trident.server.McpServer;
 import io.trident.server.McpSession;
 import io.trident.server.ModernRequest;
 import io.trident.server.ProtocolVersion;
+import io.trident.server.SessionState;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcMessage;
 import io.trident.server.jsonrpc.WireJson;
+import io.trident.store.SessionStore;
+import io.trident.store.SharedState;
 import io.trident.transport.BoundedBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,9 +28,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +63,8 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   private final Set<String> corsOrigins;
   private final Authenticator authenticator;
   private final ModernHttp modern;
+  private final SharedState shared;
+  private final Map<String, RemoteStream> remotes = new ConcurrentHashMap<>();
 
   /** A transport that lets every caller in with every scope (embedding and tests). */
   public StreamableHttpTransport(Vertx vertx, McpServer server, HttpTransportOptions options) {
@@ -66,17 +77,35 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   public StreamableHttpTransport(
       Vertx vertx, McpServer server, HttpTransportOptions options, Authenticator authenticator) {
+    this(vertx, server, options, authenticator, SharedState.local(vertx));
+  }
+
+  /**
+   * @param shared where sessions, events and the bus between instances live: memory for one
+   *     instance, Redis for several behind a load balancer (SPEC.md §5.7)
+   */
+  public StreamableHttpTransport(
+      Vertx vertx,
+      McpServer server,
+      HttpTransportOptions options,
+      Authenticator authenticator,
+      SharedState shared) {
+    this.shared = shared;
     this.authenticator = authenticator;
     this.vertx = vertx;
     this.server = server;
     this.options = options;
-    this.sessions = new HttpSessions(options);
+    this.sessions = new HttpSessions(options, shared.sessions());
     this.door = new DoorPolicy(options);
     this.corsOrigins = Set.copyOf(options.corsOrigins());
     this.modern = new ModernHttp(vertx, server.modern());
     long sweep = Math.max(100, Math.min(30_000, options.sessionIdleTimeout().toMillis() / 4));
     vertx.setPeriodic(sweep, t -> expireIdleSessions());
     vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> keepStreamsAlive());
+    if (shared.shared()) {
+      shared.bus().listen(this::onBusMessage);
+      vertx.setPeriodic(shared.bus().heartbeatMillis(), t -> checkRemoteOwners());
+    }
   }
 
   /** Live sessions (for tests and metrics). */
@@ -284,10 +313,19 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       initialize(request, principal, deadline, r);
       return;
     }
-    HttpSession session = requireSession(request, principal);
-    if (session == null) {
-      return;
-    }
+    withSession(
+        request,
+        principal,
+        session -> onSessionPost(request, principal, deadline, decoded, session));
+  }
+
+  private void onSessionPost(
+      HttpServerRequest request,
+      Principal principal,
+      Deadline deadline,
+      JsonRpcCodec.Decoded decoded,
+      HttpSession session) {
+    HttpServerResponse response = request.response();
     session.touch();
     session
         .context()
@@ -298,6 +336,8 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
               if (decoded instanceof JsonRpcCodec.Single single) {
                 if (single.message() instanceof JsonRpcMessage.Request r) {
                   session.handleRequest(r, response);
+                } else if (routedElsewhere(session, single.message())) {
+                  response.setStatusCode(202).end();
                 } else {
                   session
                       .mcp()
@@ -350,7 +390,6 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
             ar -> {
               JsonRpcMessage.Response reply = ar.succeeded() ? ar.result() : null;
               if (reply == null || reply.isError()) {
-                sessions.release(session.subject);
                 session.close();
                 int status = reply == null ? 500 : 200;
                 if (reply != null && reply.error().code() == McpException.RATE_LIMITED) {
@@ -363,13 +402,43 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
                     .end(reply == null ? "{}" : reply.toJson().encode());
                 return;
               }
-              sessions.add(session);
-              response
-                  .setStatusCode(200)
-                  .putHeader(SESSION_HEADER, session.id)
-                  .putHeader("Content-Type", "application/json")
-                  .end(WireJson.encode(reply.toJson()));
+              SessionState state = session.mcp().state();
+              sessions
+                  .admit(session, state == null ? "" : state.encode())
+                  .onComplete(
+                      admitted -> {
+                        if (admitted.failed()
+                            || admitted.result() != SessionStore.Admission.ADMITTED) {
+                          session.context().runOnContext(x -> session.close());
+                          refuse(admitted, response);
+                          return;
+                        }
+                        response
+                            .setStatusCode(200)
+                            .putHeader(SESSION_HEADER, session.id)
+                            .putHeader("Content-Type", "application/json")
+                            .end(WireJson.encode(reply.toJson()));
+                      });
             });
+  }
+
+  /** Answers a session the caps or the store refused: 503 or 429. */
+  private static void refuse(
+      io.vertx.core.AsyncResult<SessionStore.Admission> admitted, HttpServerResponse response) {
+    if (admitted.failed()) {
+      LOG.warn("session store unreachable: {}", admitted.cause().toString());
+      storeUnavailable(response);
+    } else if (admitted.result() == SessionStore.Admission.TOTAL_CAP) {
+      response.putHeader("Retry-After", "30");
+      HttpErrors.send(response, 503, "Service Unavailable: too many sessions");
+    } else {
+      HttpErrors.send(response, 429, "Too Many Requests: session limit reached for this principal");
+    }
+  }
+
+  private static void storeUnavailable(HttpServerResponse response) {
+    response.putHeader("Retry-After", "5");
+    HttpErrors.send(response, 503, "Service Unavailable: session store unreachable");
   }
 
   /**
@@ -378,31 +447,34 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
    */
   private HttpSession openSession(
       Principal principal, HttpServerRequest request, Deadline deadline) {
-    if (!admit(principal, request.response())) {
-      return null;
-    }
     Context context = vertx.getOrCreateContext();
     HttpSession session =
-        new HttpSession(sessions.newId(), owner(principal), vertx, options, metadataUrl(request));
+        new HttpSession(
+            sessions.newId(), owner(principal), vertx, options, metadataUrl(request), shared);
     McpSession mcp = new McpSession(server, context, principal, "http", session);
     mcp.receivedWith(CallerMetadata.of(request.headers()), deadline);
     session.bind(mcp, context);
     return session;
   }
 
-  /** Reserves a session slot for {@code principal}, or answers why not (503 or 429). */
-  private boolean admit(Principal principal, HttpServerResponse response) {
-    HttpSessions.Refusal refusal = sessions.reserve(owner(principal));
-    if (refusal == HttpSessions.Refusal.TOTAL_CAP) {
-      response.putHeader("Retry-After", "30");
-      HttpErrors.send(response, 503, "Service Unavailable: too many sessions");
-      return false;
+  /**
+   * This instance's replica of a session another instance opened, on the current event loop; null
+   * when its stored state cannot be read.
+   */
+  private HttpSession replica(
+      String id, Principal principal, HttpServerRequest request, SessionStore.SessionRecord r) {
+    SessionState state;
+    try {
+      state = SessionState.decode(r.state(), r.subscriptions());
+    } catch (IllegalArgumentException e) {
+      return null;
     }
-    if (refusal == HttpSessions.Refusal.PRINCIPAL_CAP) {
-      HttpErrors.send(response, 429, "Too Many Requests: session limit reached for this principal");
-      return false;
-    }
-    return true;
+    Context context = vertx.getOrCreateContext();
+    HttpSession session =
+        new HttpSession(id, r.owner(), vertx, options, metadataUrl(request), shared);
+    McpSession mcp = McpSession.restore(server, context, principal, "http", session, state);
+    session.bind(mcp, context);
+    return session;
   }
 
   // --- GET / DELETE -----------------------------------------------------------------------------
@@ -417,10 +489,11 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-    HttpSession session = requireSession(request, principal);
-    if (session == null) {
-      return;
-    }
+    withSession(request, principal, session -> onSessionGet(request, session));
+  }
+
+  private void onSessionGet(HttpServerRequest request, HttpSession session) {
+    HttpServerResponse response = request.response();
     session.touch();
     String lastEventId = request.getHeader("Last-Event-ID");
     session
@@ -429,7 +502,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
             v -> {
               if (lastEventId != null) {
                 if (!session.resume(lastEventId, response)) {
-                  HttpErrors.send(response, 400, "Bad Request: unknown or expired Last-Event-ID");
+                  resumeElsewhere(session, lastEventId, response);
                 }
               } else if (!session.openStandalone(response)) {
                 HttpErrors.send(
@@ -443,35 +516,55 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(request.response(), 400, "Bad Request: unsupported MCP-Protocol-Version");
       return;
     }
-    HttpSession session = requireSession(request, principal);
-    if (session == null) {
-      return;
-    }
-    end(session);
-    request.response().setStatusCode(200).end();
+    withSession(
+        request,
+        principal,
+        session -> {
+          end(session);
+          if (sessions.shared()) {
+            // Every replica ends too, with the work it runs.
+            shared.bus().broadcast(new JsonObject().put("t", "end").put("s", session.id));
+          }
+          request.response().setStatusCode(200).end();
+        });
   }
 
   /**
-   * The session the request names, if it belongs to {@code principal}; else null once answered.
+   * Runs {@code then} with the session the request names, if it belongs to {@code principal};
+   * otherwise answers (400 without the header, 404 unknown, 503 when the store is unreachable).
    * Another caller's session id reads as unknown (404): ids are bound to who opened them.
    */
-  private HttpSession requireSession(HttpServerRequest request, Principal principal) {
+  private void withSession(
+      HttpServerRequest request, Principal principal, Consumer<HttpSession> then) {
     String sessionId = request.getHeader(SESSION_HEADER);
     if (sessionId == null) {
       HttpErrors.send(request.response(), 400, "Bad Request: Mcp-Session-Id header is required");
-      return null;
+      return;
     }
-    return ownedSession(sessionId, principal, request.response());
+    ownedSession(sessionId, principal, request, then);
   }
 
-  private HttpSession ownedSession(
-      String sessionId, Principal principal, HttpServerResponse response) {
-    HttpSession session = sessions.get(sessionId);
-    if (session == null || !session.subject.equals(owner(principal))) {
-      HttpErrors.send(response, 404, "Session not found");
-      return null;
-    }
-    return session;
+  private void ownedSession(
+      String sessionId,
+      Principal principal,
+      HttpServerRequest request,
+      Consumer<HttpSession> then) {
+    HttpServerResponse response = request.response();
+    sessions
+        .find(sessionId, owner(principal), r -> replica(sessionId, principal, request, r))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                request.resume();
+                LOG.warn("session store unreachable: {}", ar.cause().toString());
+                storeUnavailable(response);
+              } else if (ar.result() == null) {
+                request.resume();
+                HttpErrors.send(response, 404, "Session not found");
+              } else {
+                then.accept(ar.result());
+              }
+            });
   }
 
   /** Sessions belong to a caller: the same subject proven the same way. */
@@ -485,20 +578,216 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     }
   }
 
+  /**
+   * Ends sessions idle for {@code http.sessionIdleTimeout}. Shared, the store's expiry decides for
+   * all instances: here only the local replica goes (with its work), and the sessions used here
+   * lately are renewed in the store.
+   */
   private void expireIdleSessions() {
     long idleNanos = options.sessionIdleTimeout().toNanos();
     long now = System.nanoTime();
+    List<HttpSession> used = new ArrayList<>();
     for (HttpSession session : sessions.all()) {
       if (now - session.lastActive > idleNanos) {
         LOG.debug("session expired after {} idle", options.sessionIdleTimeout());
-        end(session);
+        if (sessions.shared() && !session.localOnly()) {
+          if (sessions.forget(session)) {
+            session.context().runOnContext(v -> session.close());
+          }
+        } else {
+          end(session);
+        }
+      } else if (session.usedSinceRenewal) {
+        session.usedSinceRenewal = false;
+        used.add(session);
       }
+    }
+    if (sessions.shared()) {
+      sessions.renew(used);
     }
   }
 
   private void keepStreamsAlive() {
     for (HttpSession session : sessions.all()) {
       session.context().runOnContext(v -> session.keepAlive());
+    }
+  }
+
+  // --- Several instances (SPEC.md §5.7) ------------------------------------------------------
+
+  /**
+   * A client's answer to a server request, or a cancellation, for work another instance runs: sent
+   * there over the bus. Answers carry the instance in their id (its tag in the high bits); a
+   * cancellation finds it in the store. Runs on the session's context.
+   */
+  private boolean routedElsewhere(HttpSession session, JsonRpcMessage message) {
+    if (!sessions.shared()) {
+      return false;
+    }
+    int self = shared.bus().tag();
+    if (message instanceof JsonRpcMessage.Response r
+        && r.id() instanceof Long id
+        && !session.mcp().awaits(id)) {
+      int tag = (int) (id >>> 32);
+      if (tag != 0 && tag != self) {
+        shared.bus().send(tag, forwarded("resp", session, message));
+        return true;
+      }
+      return false;
+    }
+    if (message instanceof JsonRpcMessage.Notification n
+        && "notifications/cancelled".equals(n.method())
+        && n.params() != null
+        && n.params().getValue("requestId") != null
+        && !session.mcp().runs(n.params().getValue("requestId"))) {
+      JsonObject forward = forwarded("cancel", session, message);
+      shared
+          .sessions()
+          .requestOwner(session.id, HttpSession.requestKey(n.params().getValue("requestId")))
+          .onSuccess(
+              tag -> {
+                if (tag != null && tag != self) {
+                  shared.bus().send(tag, forward);
+                }
+              });
+      return true;
+    }
+    return false;
+  }
+
+  private static JsonObject forwarded(String type, HttpSession session, JsonRpcMessage message) {
+    return new JsonObject()
+        .put("t", type)
+        .put("s", session.id)
+        .put("m", WireJson.encode(message.toJson()).toString());
+  }
+
+  /**
+   * GET with a Last-Event-ID this instance does not hold: with shared state, the stream is replayed
+   * from the store and then carried from the instance that holds it (its tag is in the stream
+   * number); else 400.
+   */
+  private void resumeElsewhere(
+      HttpSession session, String lastEventId, HttpServerResponse response) {
+    int dash = lastEventId.lastIndexOf('-');
+    long streamId;
+    long seq;
+    try {
+      streamId = Long.parseLong(lastEventId.substring(0, Math.max(0, dash)));
+      seq = Long.parseLong(lastEventId.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      streamId = -1;
+      seq = -1;
+    }
+    if (!shared.events().shared() || streamId <= 0 || seq < 0) {
+      HttpErrors.send(response, 400, "Bad Request: unknown or expired Last-Event-ID");
+      return;
+    }
+    RemoteStream remote =
+        new RemoteStream(
+            session.id,
+            streamId,
+            (int) (streamId >>> 32),
+            shared,
+            Vertx.currentContext(),
+            response,
+            options.eventsPerStream(),
+            options.sessionIdleTimeout());
+    RemoteStream previous = remotes.put(remote.key(), remote);
+    if (previous != null) {
+      previous.context().runOnContext(v -> previous.end());
+    }
+    remote.onEnd(() -> remotes.remove(remote.key(), remote));
+    remote
+        .start(seq)
+        .onComplete(
+            ar -> {
+              if (ar.failed() || !ar.result()) {
+                remotes.remove(remote.key(), remote);
+                if (ar.failed()) {
+                  LOG.warn("event store unreachable: {}", ar.cause().toString());
+                }
+                if (!response.headWritten()) {
+                  if (ar.failed()) {
+                    storeUnavailable(response);
+                  } else {
+                    HttpErrors.send(response, 400, "Bad Request: unknown or expired Last-Event-ID");
+                  }
+                } else {
+                  response.end();
+                }
+              }
+            });
+  }
+
+  /** Messages from the other instances (and broadcasts of this one). */
+  private void onBusMessage(JsonObject message) {
+    String type = message.getString("t", "");
+    String sessionId = message.getString("s");
+    switch (type) {
+      case "ev", "fin" -> {
+        RemoteStream remote = remotes.get(RemoteStream.key(sessionId, message.getLong("st", 0L)));
+        if (remote != null) {
+          remote
+              .context()
+              .runOnContext(
+                  v -> {
+                    if ("ev".equals(type)) {
+                      remote.write(
+                          message.getLong("q", 0L),
+                          io.vertx.core.buffer.Buffer.buffer(message.getString("f", "")));
+                    } else {
+                      remote.end();
+                    }
+                  });
+        }
+      }
+      case "end" -> {
+        HttpSession session = sessions.local(sessionId);
+        if (session != null && sessions.forget(session)) {
+          session.context().runOnContext(v -> session.close());
+        }
+      }
+      default -> {
+        HttpSession session = sessions.local(sessionId);
+        if (session != null) {
+          session.context().runOnContext(v -> onSessionMessage(session, type, message));
+        }
+      }
+    }
+  }
+
+  private void onSessionMessage(HttpSession session, String type, JsonObject message) {
+    switch (type) {
+      case "state" -> session.changedElsewhere(message);
+      case "resp", "cancel" -> {
+        JsonRpcCodec.Decoded decoded =
+            JsonRpcCodec.decode(io.vertx.core.buffer.Buffer.buffer(message.getString("m", "")));
+        if (decoded instanceof JsonRpcCodec.Single single) {
+          session.mcp().handle(single.message());
+        }
+      }
+      case "attach" ->
+          session.forwardStream(
+              message.getLong("st", 0L), message.getInteger("to", 0), message.getLong("after", 0L));
+      case "detach" ->
+          session.streamLostElsewhere(message.getLong("st", 0L), message.getInteger("from", 0));
+      default -> LOG.debug("ignored a bus message of type {}", type);
+    }
+  }
+
+  /** Streams carried here for another instance: when that instance is gone, they end here. */
+  private void checkRemoteOwners() {
+    for (RemoteStream remote : remotes.values()) {
+      shared
+          .bus()
+          .alive(remote.owner)
+          .onSuccess(
+              alive -> {
+                if (!alive) {
+                  remote.context().runOnContext(v -> remote.ownerLost());
+                }
+              });
     }
   }
 
@@ -515,10 +804,23 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       return;
     }
     HttpSession session = openSession(principal, request, null);
-    if (session == null) {
-      return;
-    }
-    sessions.add(session);
+    session.markLocalOnly();
+    request.pause();
+    sessions
+        .admit(session, "")
+        .onComplete(
+            admitted -> {
+              request.resume();
+              if (admitted.failed() || admitted.result() != SessionStore.Admission.ADMITTED) {
+                session.context().runOnContext(x -> session.close());
+                refuse(admitted, response);
+                return;
+              }
+              openLegacyStream(session, response);
+            });
+  }
+
+  private void openLegacyStream(HttpSession session, HttpServerResponse response) {
     response
         .setStatusCode(200)
         .putHeader("Content-Type", "text/event-stream")
@@ -540,10 +842,19 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 404, "Session not found");
       return;
     }
-    HttpSession session = ownedSession(sessionId, principal, response);
-    if (session == null) {
-      return;
-    }
+    request.pause();
+    ownedSession(
+        sessionId,
+        principal,
+        request,
+        session -> {
+          onLegacyPost(request, principal, session);
+          request.resume();
+        });
+  }
+
+  private void onLegacyPost(HttpServerRequest request, Principal principal, HttpSession session) {
+    HttpServerResponse response = request.response();
     if (!isJson(request.getHeader("Content-Type"))) {
       HttpErrors.send(response, 415, "Unsupported Media Type: use application/json");
       return;
