@@ -194,11 +194,14 @@ public final class Main implements Callable<Integer> {
                 grpcOptions,
                 network,
                 GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, network));
+    StreamableHttpTransport http =
+        httpOptions == null
+            ? null
+            : new StreamableHttpTransport(vertx, server, httpOptions, network);
     if (httpOptions != null) {
       try {
         boolean shared = grpcOptions != null && grpcOptions.shareHttpPort();
-        int httpPort =
-            startHttp(vertx, server, httpOptions, network, shared ? grpc : null, listeners, log);
+        int httpPort = startHttp(vertx, http, httpOptions, shared ? grpc : null, listeners, log);
         if (shared) {
           grpcBoundPort.set(httpPort);
         }
@@ -227,7 +230,17 @@ public final class Main implements Callable<Integer> {
         io.trident.admin.AdminServer adminServer =
             await(
                 io.trident.admin.AdminServer.start(
-                    vertx, config.admin().host(), admin, network, streamGuards.store()));
+                    vertx,
+                    config.admin().host(),
+                    admin,
+                    network,
+                    streamGuards.store(),
+                    () ->
+                        new io.trident.admin.ServerState(
+                            http == null ? 0 : http.sessionCount(),
+                            streamGuards.openStreams(),
+                            server.requestsInFlight(),
+                            io.trident.admin.ServerState.timers(vertx))));
         log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
         stoppers.add(grace -> adminServer.close());
       } catch (Exception e) {
@@ -347,15 +360,12 @@ public final class Main implements Callable<Integer> {
 
   private static int startHttp(
       Vertx vertx,
-      McpServer server,
+      StreamableHttpTransport transport,
       HttpTransportOptions options,
-      Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
       List<Listener> started,
       org.slf4j.Logger log)
       throws Exception {
-    StreamableHttpTransport transport =
-        new StreamableHttpTransport(vertx, server, options, authenticator);
     int port =
         deployListeners(
             vertx,
