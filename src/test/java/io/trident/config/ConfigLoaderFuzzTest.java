@@ -13,14 +13,14 @@ import io.trident.fuzz.FuzzBudget;
 class ConfigLoaderFuzzTest {
 
   @DictionaryEntries({
-    "server:\n",
-    "http:\n",
-    "grpc:\n",
-    "auth:\n",
-    "upstreams:\n",
-    "limits:\n",
-    "redis:\n",
-    "  - name: a\n",
+    "server:",
+    "http:",
+    "grpc:",
+    "auth:",
+    "upstreams:",
+    "limits:",
+    "redis:",
+    "  - name: a",
     "requestTimeout: ",
     "toolTimeouts: {",
     "maxBodyBytes: ",
@@ -31,7 +31,7 @@ class ConfigLoaderFuzzTest {
     "!!binary ",
     "[null]",
     "{}",
-    ": null\n"
+    ": null"
   })
   @FuzzTest(maxDuration = FuzzBudget.SHORT)
   void anyYamlLoadsOrIsRefusedWithAMessage(byte[] bytes) {
