@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: a port of its own (off unless {@code admin.port} or {@code --admin-port} is
- * set; loopback by default), for operators rather than MCP clients. Today it serves {@code POST
- * /admin/revocations}, which needs the scope {@code trident:admin}; observability endpoints join it
- * later. Callers are authenticated by the same chain as MCP requests.
+ * set; loopback by default), for operators rather than MCP clients: {@code POST /admin/revocations}
+ * and {@code GET /admin/state} (open sessions, streams, requests and timers), both needing the
+ * scope {@code trident:admin}. Callers are authenticated by the same chain as MCP requests.
  */
 public final class AdminServer {
 
@@ -36,16 +36,23 @@ public final class AdminServer {
   public static final String ADMIN_SCOPE = "trident:admin";
 
   static final String REVOCATIONS = "/admin/revocations";
+  static final String STATE = "/admin/state";
   private static final int MAX_BODY = 64 * 1024;
 
   private final ListenerHardening hardening;
   private final HttpServer http;
   private final Authenticator authenticator;
   private final RevocationStore revocations;
+  private final java.util.function.Supplier<ServerState> state;
 
-  private AdminServer(Vertx vertx, Authenticator authenticator, RevocationStore revocations) {
+  private AdminServer(
+      Vertx vertx,
+      Authenticator authenticator,
+      RevocationStore revocations,
+      java.util.function.Supplier<ServerState> state) {
     this.authenticator = authenticator;
     this.revocations = revocations;
+    this.state = state;
     this.hardening = new ListenerHardening(vertx, "admin", ListenerLimits.defaults());
     this.http = vertx.createHttpServer(hardening.apply(new HttpServerOptions()));
   }
@@ -57,7 +64,21 @@ public final class AdminServer {
       int port,
       Authenticator authenticator,
       RevocationStore revocations) {
-    AdminServer server = new AdminServer(vertx, authenticator, revocations);
+    return start(vertx, host, port, authenticator, revocations, null);
+  }
+
+  /**
+   * Listens on {@code host:port} (0: a free port); {@code state} answers {@code GET /admin/state}
+   * (null: 404).
+   */
+  public static Future<AdminServer> start(
+      Vertx vertx,
+      String host,
+      int port,
+      Authenticator authenticator,
+      RevocationStore revocations,
+      java.util.function.Supplier<ServerState> state) {
+    AdminServer server = new AdminServer(vertx, authenticator, revocations, state);
     // The same connection limits as the MCP listeners (SPEC.md §9), at their defaults.
     server.hardening.install(server.http, server::handle, request -> true);
     return server.http.listen(port, host).map(s -> server);
@@ -72,12 +93,14 @@ public final class AdminServer {
   }
 
   private void handle(HttpServerRequest request) {
-    if (!REVOCATIONS.equals(request.path())) {
+    boolean revocation = REVOCATIONS.equals(request.path());
+    if (!revocation && !(STATE.equals(request.path()) && state != null)) {
       send(request, 404, error("Not Found"));
       return;
     }
-    if (request.method() != HttpMethod.POST) {
-      request.response().putHeader("Allow", "POST");
+    HttpMethod allowed = revocation ? HttpMethod.POST : HttpMethod.GET;
+    if (request.method() != allowed) {
+      request.response().putHeader("Allow", allowed.name());
       send(request, 405, error("Method Not Allowed"));
       return;
     }
@@ -103,7 +126,11 @@ public final class AdminServer {
                 send(request, 403, error("Forbidden: this requires the scope " + ADMIN_SCOPE));
                 return;
               }
-              readBody(request, body -> revoke(request, caller, body));
+              if (revocation) {
+                readBody(request, body -> revoke(request, caller, body));
+              } else {
+                send(request, 200, state.get().toJson());
+              }
             });
   }
 

@@ -253,7 +253,12 @@ public final class ApiKeyStore {
     if (list == null || list.isNull()) {
       return List.of();
     }
-    List<Entry> entries = List.of(mapper.treeToValue(list, Entry[].class));
+    Entry[] read = mapper.treeToValue(list, Entry[].class);
+    if (read == null || java.util.Arrays.asList(read).contains(null)) {
+      // An empty list item ("- " alone) reads as null.
+      throw new IllegalArgumentException(origin + ": each key must be a mapping with a hash");
+    }
+    List<Entry> entries = List.of(read);
     java.util.ArrayList<Key> out = new java.util.ArrayList<>();
     for (Entry e : entries) {
       if (e.hash() == null || !e.hash().startsWith(PREFIX) || e.hash().length() != 71) {

@@ -32,7 +32,15 @@ public final class UriTemplate {
   }
 
   /**
-   * @throws IllegalArgumentException when the template has an unsupported expression
+   * URIs longer than this match no template: with backtracking regular expressions the cost of a
+   * match grows with the URI, and a client chooses the URI.
+   */
+  static final int MAX_URI_CHARS = 8 * 1024;
+
+  /**
+   * @throws IllegalArgumentException when the template has an unsupported expression, two
+   *     expressions with no literal between them, or more than one {@code {+var}}: those cannot be
+   *     matched unambiguously, and matching them backtracks without bound
    */
   public static UriTemplate parse(String template) {
     StringBuilder regex = new StringBuilder("^");
@@ -40,14 +48,25 @@ public final class UriTemplate {
     List<Boolean> reserved = new ArrayList<>();
     Matcher m = EXPRESSION.matcher(template);
     int last = 0;
+    boolean previousSimple = false;
     while (m.find()) {
       String literal = template.substring(last, m.start());
       if (literal.contains("{") || literal.contains("}")) {
         throw new IllegalArgumentException("unsupported URI template expression in " + template);
       }
+      if (!variables.isEmpty() && literal.isEmpty()) {
+        throw new IllegalArgumentException(
+            "two URI template expressions need a literal between them in " + template);
+      }
+      closeSimple(regex, previousSimple, literal);
       regex.append(Pattern.quote(literal));
       boolean plus = !m.group(1).isEmpty();
-      regex.append(plus ? "(.+?)" : "([^/?#]+)");
+      if (plus && reserved.contains(true)) {
+        throw new IllegalArgumentException(
+            "at most one {+var} reserved expansion is supported in " + template);
+      }
+      regex.append(plus ? "(.+?)" : "([^/?#]+");
+      previousSimple = !plus;
       variables.add(m.group(2));
       reserved.add(plus);
       last = m.end();
@@ -56,8 +75,22 @@ public final class UriTemplate {
     if (tail.contains("{") || tail.contains("}")) {
       throw new IllegalArgumentException("unsupported URI template expression in " + template);
     }
+    closeSimple(regex, previousSimple, tail);
     regex.append(Pattern.quote(tail)).append('$');
     return new UriTemplate(template, Pattern.compile(regex.toString()), variables, reserved);
+  }
+
+  /**
+   * Ends a one-segment group. When what follows cannot be part of a segment ({@code /}, {@code ?},
+   * {@code #} or the end), giving characters back can never help, so the group is possessive and a
+   * failed match costs one pass instead of a backtracking search.
+   */
+  private static void closeSimple(StringBuilder regex, boolean open, String following) {
+    if (!open) {
+      return;
+    }
+    boolean boundary = following.isEmpty() || "/?#".indexOf(following.charAt(0)) >= 0;
+    regex.append(boundary ? "+)" : ")");
   }
 
   public String template() {
@@ -68,8 +101,14 @@ public final class UriTemplate {
     return variables;
   }
 
-  /** The variable values when {@code uri} matches, in template order. */
+  /**
+   * The variable values when {@code uri} matches, in template order. A value that is not valid
+   * percent-encoding ({@code %zz}, a lone {@code %}) does not match: the URI names no resource.
+   */
   public Optional<Map<String, String>> match(String uri) {
+    if (uri.length() > MAX_URI_CHARS) {
+      return Optional.empty();
+    }
     Matcher m = matcher.matcher(uri);
     if (!m.matches()) {
       return Optional.empty();
@@ -77,11 +116,16 @@ public final class UriTemplate {
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < variables.size(); i++) {
       String raw = m.group(i + 1);
-      values.put(
-          variables.get(i),
-          reserved.get(i)
-              ? raw
-              : URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
+      String value;
+      try {
+        value =
+            reserved.get(i)
+                ? raw
+                : URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+      values.put(variables.get(i), value);
     }
     return Optional.of(values);
   }

@@ -51,28 +51,18 @@ final class AuthBootstrap {
       boolean stdioSelected,
       Backend backend,
       Logger log) {
-    boolean network = !networkHosts.isEmpty();
-    String exposed = networkHosts.stream().filter(h -> !isLoopback(h)).findFirst().orElse(null);
+    String refused = refusal(configured, noAuth, networkHosts);
+    if (refused != null) {
+      throw new IllegalArgumentException(refused);
+    }
     AuthSettings settings = configured;
     if (noAuth) {
-      if (exposed != null) {
-        throw new IllegalArgumentException(
-            "--no-auth is for local development only and is refused on a non-loopback bind ("
-                + exposed
-                + ")");
-      }
-      if (network) {
+      if (!networkHosts.isEmpty()) {
         log.warn(
             "*** --no-auth: every network caller is let in with every scope. Local development"
                 + " only. ***");
       }
-    } else if (network && settings.chain().isEmpty() && !settings.anonymous().enabled()) {
-      if (exposed != null) {
-        throw new IllegalArgumentException(
-            "no credentials are configured for a non-loopback bind ("
-                + exposed
-                + "): configure auth (README, Authentication) or bind 127.0.0.1");
-      }
+    } else if (needsDevelopmentKey(settings, networkHosts)) {
       settings = AuthFlags.withApiKeysFile(settings, developmentKey());
     }
     AuthChain chain;
@@ -114,6 +104,33 @@ final class AuthBootstrap {
       }
     }
     return new Result(chain, networkCallers, stdio);
+  }
+
+  /**
+   * Why the server refuses to start with these settings (SPEC.md §7.2), or null when it does not:
+   * {@code --no-auth}, or no credential at all, on a non-loopback bind.
+   */
+  static String refusal(AuthSettings settings, boolean noAuth, List<String> networkHosts) {
+    String exposed = networkHosts.stream().filter(h -> !isLoopback(h)).findFirst().orElse(null);
+    if (exposed == null) {
+      return null;
+    }
+    if (noAuth) {
+      return "--no-auth is for local development only and is refused on a non-loopback bind ("
+          + exposed
+          + ")";
+    }
+    if (settings.chain().isEmpty() && !settings.anonymous().enabled()) {
+      return "no credentials are configured for a non-loopback bind ("
+          + exposed
+          + "): configure auth (README, Authentication) or bind 127.0.0.1";
+    }
+    return null;
+  }
+
+  /** Nothing configured for network callers (on loopback): a development key lets them in. */
+  static boolean needsDevelopmentKey(AuthSettings settings, List<String> networkHosts) {
+    return !networkHosts.isEmpty() && settings.chain().isEmpty() && !settings.anonymous().enabled();
   }
 
   /**

@@ -8,12 +8,10 @@ import io.trident.auth.RequestGuard;
 import io.trident.auth.StreamGuards;
 import io.trident.backend.Backend;
 import io.trident.backend.BackendProviders;
-import io.trident.config.ConfigLoader;
 import io.trident.config.Durations;
 import io.trident.config.ListenerLimitKeys;
 import io.trident.config.TridentConfig;
 import io.trident.context.Principal;
-import io.trident.model.Implementation;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
 import io.trident.server.SharedNotifications;
@@ -42,19 +40,15 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -67,7 +61,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     sortOptions = false,
-    subcommands = {RevokeCommand.class, DesktopConfigCommand.class},
+    subcommands = {RevokeCommand.class, AuditCommand.class, DesktopConfigCommand.class},
     description = "One MCP server over stdio, Streamable HTTP and gRPC.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -81,70 +75,7 @@ public final class Main implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--transport",
-      split = ",",
-      paramLabel = "KIND",
-      description =
-          "stdio, http, grpc or all; repeat or comma-separate for several (default: stdio)")
-  List<TransportKind> transports = List.of();
-
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description =
-          "configuration file (default: conf/trident.yaml when it exists; env TRIDENT_CONFIG)")
-  Path config;
-
-  @Option(
-      names = "--backend",
-      split = ",",
-      paramLabel = "NAME",
-      description =
-          "backend(s) to serve: default, conformance, or a user backend on the class path (env TRIDENT_BACKEND)")
-  List<String> backends;
-
-  @Option(
-      names = "--host",
-      paramLabel = "HOST",
-      description = "bind address of the network transports (default 127.0.0.1)")
-  String host;
-
-  @Option(
-      names = "--port",
-      paramLabel = "N",
-      description = "port of the one network transport selected")
-  Integer port;
-
-  @Option(names = "--http-port", paramLabel = "N", description = "port of the HTTP transport")
-  Integer httpPort;
-
-  @Option(names = "--grpc-port", paramLabel = "N", description = "port of the gRPC transport")
-  Integer grpcPort;
-
-  @CommandLine.Mixin AuthFlags authFlags = new AuthFlags();
-
-  @Option(
-      names = "--redis",
-      paramLabel = "URL",
-      description =
-          "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations,"
-              + " rate limits, HTTP sessions and their events reach every instance (redis.url)")
-  String redisUrl;
-
-  @Option(
-      names = "--admin-port",
-      paramLabel = "N",
-      description =
-          "turn on the admin listener (POST /admin/revocations, scope trident:admin) on this port"
-              + " (admin.port; host admin.host, loopback by default)")
-  Integer adminPort;
-
-  @Option(
-      names = "--grpc-reflection",
-      description =
-          "turn on gRPC server reflection (off by default: it maps the whole attack surface)")
-  boolean grpcReflection;
+  @CommandLine.Mixin ServeFlags flags = new ServeFlags();
 
   public static void main(String[] args) {
     // Keep the real stdout for protocol bytes; anything else printing to System.out goes to stderr.
@@ -211,30 +142,16 @@ public final class Main implements Callable<Integer> {
   public Integer call() {
     // Looked up here, not in a static field: logging start-up then overlaps with Vert.x start-up.
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-    Set<TransportKind> selected = selectedTransports();
-    validatePorts(selected);
-    TridentConfig config = loadConfig();
-    ServerOptions options = serverOptions(config);
-    java.time.Duration shutdownGrace =
-        duration("server.shutdownGrace", config.server().shutdownGrace());
-    java.time.Duration drainGrace = duration("stdio.drainGrace", config.stdio().drainGrace());
-    List<String> backendNames = backendNames(config);
-    List<UpstreamSettings> upstreams;
-    try {
-      upstreams = UpstreamSettings.fromConfig(config.upstreams());
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
-    }
-    AuthSettings authSettings;
-    try {
-      authSettings = authFlags.applyTo(config.auth());
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "auth: " + e.getMessage());
-    }
-    HttpTransportOptions httpOptions =
-        selected.contains(TransportKind.HTTP) ? httpOptions(config) : null;
-    GrpcTransportOptions grpcOptions =
-        selected.contains(TransportKind.GRPC) ? grpcOptions(config, httpOptions != null) : null;
+    ServingPlan plan = flags.resolve();
+    TridentConfig config = plan.config();
+    ServerOptions options = plan.options();
+    java.time.Duration shutdownGrace = plan.shutdownGrace();
+    java.time.Duration drainGrace = plan.drainGrace();
+    List<String> backendNames = plan.backendNames();
+    List<UpstreamSettings> upstreams = plan.upstreams();
+    AuthSettings authSettings = plan.auth();
+    HttpTransportOptions httpOptions = plan.http();
+    GrpcTransportOptions grpcOptions = plan.grpc();
     ListenerLimits httpLimits =
         httpOptions == null
             ? null
@@ -273,12 +190,11 @@ public final class Main implements Callable<Integer> {
             return null;
           });
     }
-    RedisSettings redisSettings =
-        configured(() -> redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis());
+    RedisSettings redisSettings = plan.redis();
     List<String> fileWarnings =
         configured(() -> StartupFiles.check(authSettings, httpOptions, grpcOptions, redisSettings));
     fileWarnings.forEach(w -> log.warn("config: {}", w));
-    boolean stdioSelected = selected.contains(TransportKind.STDIO);
+    boolean stdioSelected = plan.stdio();
     if (stdioSelected) {
       System.setOut(System.err);
     }
@@ -303,20 +219,14 @@ public final class Main implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     warnAboutUnknownTools(options, backend, log);
-    List<String> networkHosts = new java.util.ArrayList<>();
-    if (httpOptions != null) {
-      networkHosts.add(httpOptions.host());
-    }
-    if (grpcOptions != null) {
-      networkHosts.add(grpcOptions.host());
-    }
+    List<String> networkHosts = plan.networkHosts();
     AuthBootstrap.Result auth;
     try {
       auth =
           AuthBootstrap.start(
               vertx,
               authSettings,
-              authFlags.noAuth,
+              plan.noAuth(),
               networkHosts,
               Principal.local(config.local().user(), new HashSet<>(config.local().scopes())),
               stdioSelected,
@@ -379,18 +289,20 @@ public final class Main implements Callable<Integer> {
                 grpcOptions,
                 network,
                 GrpcTransport.resourceMetadata(grpcOptions, grpcBoundPort::get, network));
+    StreamableHttpTransport http =
+        httpOptions == null
+            ? null
+            : new StreamableHttpTransport(vertx, server, httpOptions, network, shared);
     if (httpOptions != null) {
       try {
         boolean sharedPort = grpcOptions != null && grpcOptions.shareHttpPort();
         int httpPort =
             startHttp(
                 vertx,
-                server,
+                http,
                 httpOptions,
                 new Hardening(httpLimits, httpTlsReload),
-                network,
                 sharedPort ? grpc : null,
-                shared,
                 listeners,
                 log);
         if (sharedPort) {
@@ -422,13 +334,23 @@ public final class Main implements Callable<Integer> {
     }
     List<GracefulShutdown.StopsAccepting> stoppers =
         new java.util.ArrayList<>(listeners.stream().map(Listener::shutdown).toList());
-    Integer admin = adminPort != null ? adminPort : config.admin().port();
+    Integer admin = plan.adminPort();
     if (admin != null) {
       try {
         io.trident.admin.AdminServer adminServer =
             await(
                 io.trident.admin.AdminServer.start(
-                    vertx, config.admin().host(), admin, network, streamGuards.store()));
+                    vertx,
+                    config.admin().host(),
+                    admin,
+                    network,
+                    streamGuards.store(),
+                    () ->
+                        new io.trident.admin.ServerState(
+                            http == null ? 0 : http.sessionCount(),
+                            streamGuards.openStreams(),
+                            server.requestsInFlight(),
+                            io.trident.admin.ServerState.timers(vertx))));
         log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
         stoppers.add(grace -> adminServer.close());
       } catch (Exception e) {
@@ -579,17 +501,13 @@ public final class Main implements Callable<Integer> {
 
   private static int startHttp(
       Vertx vertx,
-      McpServer server,
+      StreamableHttpTransport transport,
       HttpTransportOptions options,
       Hardening hardening,
-      Authenticator authenticator,
       GrpcTransport grpcOnSamePort,
-      SharedState shared,
       List<Listener> started,
       org.slf4j.Logger log)
       throws Exception {
-    StreamableHttpTransport transport =
-        new StreamableHttpTransport(vertx, server, options, authenticator, shared);
     ListenerHardening connections = hardening.connections(vertx, "http");
     TlsRotation rotation =
         hardening.rotation(
@@ -667,72 +585,6 @@ public final class Main implements Callable<Integer> {
     return t.getMessage();
   }
 
-  private HttpTransportOptions httpOptions(TridentConfig config) {
-    TridentConfig.HttpSection h = config.http();
-    HttpTransportOptions d = HttpTransportOptions.defaults();
-    String bindHost = host != null ? host : h.host() != null ? h.host() : d.host();
-    int bindPort =
-        port != null ? port : httpPort != null ? httpPort : h.port() != null ? h.port() : d.port();
-    try {
-      return new HttpTransportOptions(
-          bindHost,
-          bindPort,
-          h.path() != null ? h.path() : d.path(),
-          h.allowedOrigins() != null ? h.allowedOrigins() : d.allowedOrigins(),
-          h.allowedHosts() != null ? h.allowedHosts() : d.allowedHosts(),
-          h.corsOrigins() != null ? h.corsOrigins() : d.corsOrigins(),
-          h.maxBodyBytes() != null ? h.maxBodyBytes() : d.maxBodyBytes(),
-          h.sessionIdleTimeout() != null
-              ? Durations.parse(h.sessionIdleTimeout())
-              : d.sessionIdleTimeout(),
-          h.maxSessions() != null ? h.maxSessions() : d.maxSessions(),
-          h.maxSessionsPerPrincipal() != null
-              ? h.maxSessionsPerPrincipal()
-              : d.maxSessionsPerPrincipal(),
-          d.sseRetry(),
-          h.resumeGrace() != null ? Durations.parse(h.resumeGrace()) : d.resumeGrace(),
-          d.eventsPerStream(),
-          h.legacySse() != null ? h.legacySse() : d.legacySse(),
-          h.alwaysSse() != null ? h.alwaysSse() : d.alwaysSse(),
-          authFlags.tlsCert != null ? authFlags.tlsCert.toString() : h.tlsCert(),
-          authFlags.tlsKey != null ? authFlags.tlsKey.toString() : h.tlsKey(),
-          authFlags.tlsClientCa != null ? authFlags.tlsClientCa.toString() : h.tlsClientCa());
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
-    }
-  }
-
-  private GrpcTransportOptions grpcOptions(TridentConfig config, boolean httpSelected) {
-    TridentConfig.GrpcSection g = config.grpc();
-    GrpcTransportOptions d = GrpcTransportOptions.defaults();
-    boolean share = Boolean.TRUE.equals(g.shareHttpPort());
-    if (share && !httpSelected) {
-      throw new ParameterException(
-          spec.commandLine(), "config: grpc.shareHttpPort needs the http transport selected");
-    }
-    if (share && grpcPort != null) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--grpc-port given but grpc.shareHttpPort puts gRPC on the HTTP port");
-    }
-    String bindHost = host != null ? host : g.host() != null ? g.host() : d.host();
-    int bindPort =
-        port != null ? port : grpcPort != null ? grpcPort : g.port() != null ? g.port() : d.port();
-    try {
-      return new GrpcTransportOptions(
-          bindHost,
-          bindPort,
-          g.maxMessageBytes() != null ? g.maxMessageBytes() : d.maxMessageBytes(),
-          grpcReflection || Boolean.TRUE.equals(g.reflection()),
-          authFlags.tlsCert != null ? authFlags.tlsCert.toString() : g.tlsCert(),
-          authFlags.tlsKey != null ? authFlags.tlsKey.toString() : g.tlsKey(),
-          authFlags.tlsClientCa != null ? authFlags.tlsClientCa.toString() : g.tlsClientCa(),
-          share);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
-    }
-  }
-
   private static void closeQuietly(Vertx vertx) {
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
@@ -741,84 +593,31 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private Set<TransportKind> selectedTransports() {
-    Set<TransportKind> selected = EnumSet.noneOf(TransportKind.class);
-    for (TransportKind kind : transports) {
-      if (kind == TransportKind.ALL) {
-        selected.addAll(EnumSet.of(TransportKind.STDIO, TransportKind.HTTP, TransportKind.GRPC));
-      } else {
-        selected.add(kind);
+  /**
+   * A cap for a tool no backend offers is likely a typo, but not an error: tools may appear later
+   * (an upstream found by reflection, a backend registering at run time).
+   */
+  private static void warnAboutUnknownTools(
+      ServerOptions options, Backend backend, org.slf4j.Logger log) {
+    for (String tool : options.toolTimeouts().keySet()) {
+      if (backend.tool(tool).isEmpty()) {
+        log.warn(
+            "config: server.toolTimeouts.{} names no tool offered now; it applies if one appears",
+            tool);
       }
-    }
-    if (selected.isEmpty()) {
-      selected.add(TransportKind.STDIO);
-    }
-    return selected;
-  }
-
-  private void validatePorts(Set<TransportKind> selected) {
-    for (Integer p : new Integer[] {port, httpPort, grpcPort}) {
-      if (p != null && (p < 0 || p > 65535)) {
-        throw new ParameterException(spec.commandLine(), "port out of range 0-65535: " + p);
-      }
-    }
-    long network =
-        selected.stream().filter(k -> k == TransportKind.HTTP || k == TransportKind.GRPC).count();
-    if (port != null && network != 1) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--port needs exactly one network transport (http or grpc); use --http-port and --grpc-port");
-    }
-    if (httpPort != null && !selected.contains(TransportKind.HTTP)) {
-      throw new ParameterException(
-          spec.commandLine(), "--http-port given but the http transport is not selected");
-    }
-    if (grpcPort != null && !selected.contains(TransportKind.GRPC)) {
-      throw new ParameterException(
-          spec.commandLine(), "--grpc-port given but the grpc transport is not selected");
     }
   }
 
-  private TridentConfig loadConfig() {
-    Path file = config;
-    if (file == null && System.getenv("TRIDENT_CONFIG") != null) {
-      file = Path.of(System.getenv("TRIDENT_CONFIG"));
-    }
-    try {
-      if (file != null) {
-        if (!Files.isRegularFile(file)) {
-          throw new ParameterException(spec.commandLine(), "config file not found: " + file);
-        }
-        return ConfigLoader.load(file);
-      }
-      // A desktop client may start us from any directory: the default file is optional.
-      return Files.isRegularFile(DEFAULT_CONFIG)
-          ? ConfigLoader.load(DEFAULT_CONFIG)
-          : TridentConfig.defaults();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+  static String versionString() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 
-  private ServerOptions serverOptions(TridentConfig config) {
-    TridentConfig.ServerSection s = config.server();
-    try {
-      return new ServerOptions(
-          new Implementation(
-              s.name(),
-              "Trident",
-              versionString(),
-              "One MCP server over stdio, Streamable HTTP and gRPC",
-              null,
-              List.of()),
-          s.instructions(),
-          s.pageSize(),
-          duration("server.requestTimeout", s.requestTimeout()),
-          duration("server.clientRequestTimeout", s.clientRequestTimeout()),
-          s.logLevel(),
-          toolTimeouts(s.toolTimeouts()));
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+  /** Reads the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"trident " + versionString()};
     }
   }
 
@@ -827,7 +626,8 @@ public final class Main implements Callable<Integer> {
    * server.requestStateKeyFile} (generated there if absent), else random for this process.
    */
   private io.trident.server.RequestStates requestStates(TridentConfig config) {
-    java.time.Duration ttl = duration("server.requestStateTtl", config.server().requestStateTtl());
+    java.time.Duration ttl =
+        flags.duration("server.requestStateTtl", config.server().requestStateTtl());
     String file = config.server().requestStateKeyFile();
     if (file == null || file.isBlank()) {
       return io.trident.server.RequestStates.ephemeral(ttl);
@@ -862,68 +662,6 @@ public final class Main implements Callable<Integer> {
       return d;
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "config: " + key + ": " + e.getMessage());
-    }
-  }
-
-  /** A positive duration from config, or a flag error naming {@code key}. */
-  private java.time.Duration duration(String key, String text) {
-    java.time.Duration d;
-    try {
-      d = text == null ? null : Durations.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "config: " + key + ": " + e.getMessage());
-    }
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new ParameterException(
-          spec.commandLine(), "config: " + key + " must be a positive duration (e.g. 10s)");
-    }
-    return d;
-  }
-
-  private java.util.Map<String, java.time.Duration> toolTimeouts(
-      java.util.Map<String, String> configured) {
-    java.util.Map<String, java.time.Duration> out = new java.util.LinkedHashMap<>();
-    configured.forEach(
-        (tool, text) -> out.put(tool, duration("server.toolTimeouts." + tool, text)));
-    return out;
-  }
-
-  /**
-   * A cap for a tool no backend offers is likely a typo, but not an error: tools may appear later
-   * (an upstream found by reflection, a backend registering at run time).
-   */
-  private static void warnAboutUnknownTools(
-      ServerOptions options, Backend backend, org.slf4j.Logger log) {
-    for (String tool : options.toolTimeouts().keySet()) {
-      if (backend.tool(tool).isEmpty()) {
-        log.warn(
-            "config: server.toolTimeouts.{} names no tool offered now; it applies if one appears",
-            tool);
-      }
-    }
-  }
-
-  private List<String> backendNames(TridentConfig config) {
-    if (backends != null && !backends.isEmpty()) {
-      return backends;
-    }
-    String env = System.getenv("TRIDENT_BACKEND");
-    if (env != null && !env.isBlank()) {
-      return List.of(env.split(","));
-    }
-    return config.backends();
-  }
-
-  static String versionString() {
-    String v = Main.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
-  }
-
-  /** Reads the version from the jar manifest. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"trident " + versionString()};
     }
   }
 }

@@ -378,7 +378,7 @@ public record UpstreamSettings(
   }
 
   /** True for {@code localhost} and loopback address literals; names are never resolved here. */
-  static boolean isLoopback(String host) {
+  public static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.equals("localhost") || h.endsWith(".localhost")) {
       return true;

@@ -40,7 +40,14 @@ class AdminServerTest {
     admin =
         await(
             AdminServer.start(
-                vertx, "127.0.0.1", 0, fixture.authenticator, fixture.guards.store()));
+                vertx,
+                "127.0.0.1",
+                0,
+                fixture.authenticator,
+                fixture.guards.store(),
+                () ->
+                    new ServerState(
+                        0, fixture.guards.openStreams(), 0, ServerState.timers(vertx))));
     http = vertx.createHttpClient();
   }
 
@@ -104,6 +111,33 @@ class AdminServerTest {
       Thread.sleep(5);
     }
     assertThat(guard.endedBecause()).isEqualTo(AuthorizationEnded.REVOKED);
+  }
+
+  @Test
+  void stateCountsWhatIsOpenForAdminsOnly() throws Exception {
+    String ops = fixture.token("ops", AdminServer.ADMIN_SCOPE, "adm-state");
+    Answer before = call(HttpMethod.GET, "/admin/state", ops, null);
+    assertThat(before.status()).isEqualTo(200);
+    io.vertx.core.json.JsonObject b = new io.vertx.core.json.JsonObject(before.body());
+    assertThat(b.fieldNames())
+        .containsExactlyInAnyOrder("httpSessions", "guardedStreams", "requestsInFlight", "timers");
+    assertThat(b.getInteger("timers")).isGreaterThanOrEqualTo(0);
+    Principal p =
+        await(
+            fixture.chain.authenticate(
+                io.trident.auth.Credentials.of(
+                    "Bearer " + fixture.token("alice", "*", "st-1"), null, null)));
+    StreamGuard guard = fixture.guards.open(p, vertx.getOrCreateContext());
+    io.vertx.core.json.JsonObject during =
+        new io.vertx.core.json.JsonObject(call(HttpMethod.GET, "/admin/state", ops, null).body());
+    assertThat(during.getInteger("guardedStreams")).isEqualTo(b.getInteger("guardedStreams") + 1);
+    guard.close();
+    assertThat(call(HttpMethod.GET, "/admin/state", null, null).status()).isEqualTo(401);
+    assertThat(
+            call(HttpMethod.GET, "/admin/state", fixture.token("u", "tools:call", "u2"), null)
+                .status())
+        .isEqualTo(403);
+    assertThat(call(HttpMethod.POST, "/admin/state", ops, "{}").status()).isEqualTo(405);
   }
 
   @Test

@@ -43,6 +43,16 @@ class ApiKeyStoreTest {
   }
 
   @Test
+  void anEmptyListItemIsRefusedNamingTheFile() {
+    // Found by ApiKeyFuzzTest: a null entry was a NullPointerException.
+    for (String text : java.util.List.of("keys:\n  -\n", "keys: [null]", "[null]")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiKeyStore.parse(text, "k.yaml"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("k.yaml");
+    }
+  }
+
+  @Test
   void hashIsSha256HexWithPrefix() {
     // sha256("test"), a well-known vector.
     assertThat(ApiKeyStore.hash("test"))
