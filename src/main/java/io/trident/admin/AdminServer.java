@@ -4,6 +4,7 @@ import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
 import io.trident.auth.Credentials;
 import io.trident.context.Principal;
+import io.trident.observe.ObserveEndpoints;
 import io.trident.store.Revocation;
 import io.trident.store.RevocationStore;
 import io.trident.transport.BoundedBody;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: a port of its own (off unless {@code admin.port} or {@code --admin-port} is
- * set; loopback by default), for operators rather than MCP clients. Today it serves {@code POST
- * /admin/revocations}, which needs the scope {@code trident:admin}; observability endpoints join it
- * later. Callers are authenticated by the same chain as MCP requests.
+ * set; loopback by default), for operators rather than MCP clients. It serves {@code POST
+ * /admin/revocations}, which needs the scope {@code trident:admin}, and the observability endpoints
+ * {@code GET /metrics}, {@code /healthz} and {@code /readyz} ({@link ObserveEndpoints}). Callers
+ * are authenticated by the same chain as MCP requests.
  */
 public final class AdminServer {
 
@@ -39,10 +41,16 @@ public final class AdminServer {
   private final HttpServer http;
   private final Authenticator authenticator;
   private final RevocationStore revocations;
+  private final ObserveEndpoints observe;
 
-  private AdminServer(Vertx vertx, Authenticator authenticator, RevocationStore revocations) {
+  private AdminServer(
+      Vertx vertx,
+      Authenticator authenticator,
+      RevocationStore revocations,
+      boolean metricsNeedScope) {
     this.authenticator = authenticator;
     this.revocations = revocations;
+    this.observe = new ObserveEndpoints(authenticator, metricsNeedScope ? ADMIN_SCOPE : null);
     this.http = vertx.createHttpServer(new HttpServerOptions());
   }
 
@@ -53,7 +61,22 @@ public final class AdminServer {
       int port,
       Authenticator authenticator,
       RevocationStore revocations) {
-    AdminServer server = new AdminServer(vertx, authenticator, revocations);
+    return start(vertx, host, port, authenticator, revocations, false);
+  }
+
+  /**
+   * As {@link #start(Vertx, String, int, Authenticator, RevocationStore)}; {@code GET /metrics}
+   * needs the scope {@code trident:admin} when {@code metricsNeedScope} ({@code
+   * metrics.requireScope}).
+   */
+  public static Future<AdminServer> start(
+      Vertx vertx,
+      String host,
+      int port,
+      Authenticator authenticator,
+      RevocationStore revocations,
+      boolean metricsNeedScope) {
+    AdminServer server = new AdminServer(vertx, authenticator, revocations, metricsNeedScope);
     server.http.requestHandler(server::handle);
     return server.http.listen(port, host).map(s -> server);
   }
@@ -67,6 +90,9 @@ public final class AdminServer {
   }
 
   private void handle(HttpServerRequest request) {
+    if (observe.handle(request)) {
+      return;
+    }
     if (!REVOCATIONS.equals(request.path())) {
       send(request, 404, error("Not Found"));
       return;

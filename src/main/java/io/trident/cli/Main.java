@@ -13,6 +13,12 @@ import io.trident.config.Durations;
 import io.trident.config.TridentConfig;
 import io.trident.context.Principal;
 import io.trident.model.Implementation;
+import io.trident.observe.AuditFile;
+import io.trident.observe.Metrics;
+import io.trident.observe.Observe;
+import io.trident.observe.Readiness;
+import io.trident.observe.RedisWatch;
+import io.trident.observe.Tracing;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
 import io.trident.store.RateBuckets;
@@ -165,9 +171,11 @@ public final class Main implements Callable<Integer> {
   }
 
   private static Vertx startVertx() {
-    return Vertx.vertx(
+    // Vert.x's own meters join the registry /metrics serves (SPEC.md §12.1).
+    return io.trident.observe.VertxMetrics.vertx(
         new VertxOptions()
-            .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
+            .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())),
+        io.trident.observe.Observe.metrics());
   }
 
   @Override
@@ -178,6 +186,7 @@ public final class Main implements Callable<Integer> {
     validatePorts(selected);
     TridentConfig config = loadConfig();
     ServerOptions options = serverOptions(config);
+    Observability observability = observability(config);
     java.time.Duration shutdownGrace =
         duration("server.shutdownGrace", config.server().shutdownGrace());
     java.time.Duration drainGrace = duration("stdio.drainGrace", config.stdio().drainGrace());
@@ -254,12 +263,13 @@ public final class Main implements Callable<Integer> {
       RedisConnector connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
       streamGuards = streamGuards(vertx, config, authSettings, auth, connector, log);
       limiter = limiter(vertx, config.limits(), connector, log);
+      observability.watch(vertx, connector, upstreams, streamGuards);
     } catch (IllegalArgumentException e) {
       closeQuietly(vertx);
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     // Every request and new stream is admitted only while its credential is not revoked.
-    Authenticator network = streamGuards.guarding(auth.network());
+    Authenticator network = Observe.countingFailures(streamGuards.guarding(auth.network()));
     // From here on the process serves: a signal while the listeners start is held, not lost.
     ShutdownSignals signals = ShutdownSignals.install();
     McpServer server =
@@ -317,7 +327,12 @@ public final class Main implements Callable<Integer> {
         io.trident.admin.AdminServer adminServer =
             await(
                 io.trident.admin.AdminServer.start(
-                    vertx, config.admin().host(), admin, network, streamGuards.store()));
+                    vertx,
+                    config.admin().host(),
+                    admin,
+                    network,
+                    streamGuards.store(),
+                    config.metrics().requireScope()));
         log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
         stoppers.add(grace -> adminServer.close());
       } catch (Exception e) {
@@ -339,11 +354,16 @@ public final class Main implements Callable<Integer> {
     }
     GracefulShutdown shutdown =
         new GracefulShutdown(server, stoppers, stdio, shutdownGrace, done::countDown);
+    observability.readiness().listening();
     if (stdio != null) {
       // EOF ends the process too, once stdio has drained: the other transports then shut down.
       stdio.start(vertx.getOrCreateContext()).onComplete(ar -> shutdown.begin());
     }
-    signals.onTerminate(shutdown::begin);
+    signals.onTerminate(
+        () -> {
+          observability.readiness().draining();
+          shutdown.begin();
+        });
     if (log.isDebugEnabled()) {
       log.debug(
           "transports started {} ms after JVM start",
@@ -360,10 +380,56 @@ public final class Main implements Callable<Integer> {
     } catch (Exception e) {
       log.debug("rate limiter close: {}", rootMessage(e));
     }
+    // Spans still buffered leave before the process does.
+    observability.tracing().close();
     // Closing Vert.x first lets the JVM exit at once; its shutdown hook would otherwise do it
     // slowly.
     closeQuietly(vertx);
     return 0;
+  }
+
+  /** What SPEC.md §12 observes, as configured; installed for the whole process. */
+  private record Observability(
+      Metrics metrics, Tracing tracing, Readiness readiness, java.time.Duration loopProbe) {
+
+    /** Redis, each upstream and the open streams join the readiness verdict and the gauges. */
+    void watch(
+        Vertx vertx,
+        RedisConnector connector,
+        List<UpstreamSettings> upstreams,
+        StreamGuards streamGuards) {
+      if (connector != null) {
+        readiness.requireRedis(connector);
+        RedisWatch.start(vertx, connector, metrics);
+      }
+      for (UpstreamSettings u : upstreams) {
+        readiness.requireUpstream(vertx, u.name(), u.host(), u.port());
+      }
+      io.trident.observe.EventLoopDelay.start(vertx, metrics, loopProbe);
+      metrics.gauge(
+          "trident.streams.open",
+          "Streams held open now (SSE, Connect, CallTool), watched by the stream guard",
+          streamGuards::openStreams);
+    }
+  }
+
+  private Observability observability(TridentConfig config) {
+    Metrics metrics = config.metrics().enabled() ? Observe.metrics() : Metrics.off();
+    Tracing tracing;
+    try {
+      tracing = Tracing.start(config.tracing(), java.util.Map.of());
+    } catch (RuntimeException e) {
+      throw new ParameterException(spec.commandLine(), "tracing: " + e.getMessage());
+    }
+    Observability o =
+        new Observability(
+            metrics,
+            tracing,
+            Readiness.starting(),
+            duration("metrics.eventLoopProbe", config.metrics().eventLoopProbe()));
+    Observe.install(o.metrics(), o.tracing(), o.readiness());
+    AuditFile.install(config.audit());
+    return o;
   }
 
   /**
