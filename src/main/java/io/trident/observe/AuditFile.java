@@ -50,6 +50,9 @@ public final class AuditFile {
     SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
     trigger.setContext(context);
     trigger.setMaxFileSize(FileSize.valueOf(settings.maxFileSize().replace(" ", "")));
+    // logback looks at the size at most once a minute by default: a busy minute could overshoot
+    // the size many times over. A stat a quarter of a second costs nothing.
+    trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildByMilliseconds(250));
     trigger.start();
     file.setRollingPolicy(rolling);
     file.setTriggeringPolicy(trigger);
