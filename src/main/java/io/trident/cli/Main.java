@@ -135,8 +135,9 @@ public final class Main implements Callable<Integer> {
       names = "--admin-port",
       paramLabel = "N",
       description =
-          "turn on the admin listener (POST /admin/revocations, scope trident:admin) on this port"
-              + " (admin.port; host admin.host, loopback by default)")
+          "turn on the admin listener (POST /admin/revocations, scope trident:admin; GET /metrics,"
+              + " /healthz, /readyz) on this port (admin.port; host admin.host, loopback by"
+              + " default)")
   Integer adminPort;
 
   @Option(
@@ -171,11 +172,26 @@ public final class Main implements Callable<Integer> {
   }
 
   private static Vertx startVertx() {
-    // Vert.x's own meters join the registry /metrics serves (SPEC.md §12.1).
-    return io.trident.observe.VertxMetrics.vertx(
-        new VertxOptions()
-            .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())),
-        io.trident.observe.Observe.metrics());
+    return Vertx.vertx(vertxOptions());
+  }
+
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * Vert.x as configured: with {@code metrics.vertx} its meters must be there from the start, so
+   * the instance started early (before the configuration was read) gives way to one that has them.
+   */
+  private Vertx vertx(TridentConfig config) {
+    if (!config.metrics().vertx()) {
+      return vertxStarting == null ? startVertx() : vertxStarting.join();
+    }
+    if (vertxStarting != null) {
+      closeQuietly(vertxStarting.join());
+    }
+    return io.trident.observe.VertxMetrics.vertx(vertxOptions(), Observe.metrics());
   }
 
   @Override
@@ -212,7 +228,7 @@ public final class Main implements Callable<Integer> {
       System.setOut(System.err);
     }
 
-    Vertx vertx = vertxStarting == null ? startVertx() : vertxStarting.join();
+    Vertx vertx = vertx(config);
     Backend backend;
     long backendStart = System.nanoTime();
     try {

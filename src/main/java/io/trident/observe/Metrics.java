@@ -168,7 +168,11 @@ public final class Metrics {
   /** A gauge read at scrape time (open streams, Redis state). */
   public void gauge(String name, String description, IntSupplier value) {
     if (registry != null) {
-      Gauge.builder(name, value, v -> v.getAsInt()).description(description).register(registry);
+      // Held strongly: a method reference or lambda would otherwise be collected, reading NaN.
+      Gauge.builder(name, value, v -> v.getAsInt())
+          .description(description)
+          .strongReference(true)
+          .register(registry);
     }
   }
 

@@ -16,19 +16,23 @@ public final class ObserveSettings {
    * @param requireScope whether {@code GET /metrics} needs the scope {@code trident:admin} (default
    *     false: a scraper on the admin listener's network needs no credential)
    * @param eventLoopProbe how often each event loop's delay is sampled (default {@code 100ms})
+   * @param vertx whether Vert.x's own meters (HTTP server, pools, event bus) join them (default
+   *     false: they cost a little on every request, and start-up a little)
    */
   public record Metrics(
       @JsonProperty("enabled") Boolean enabled,
       @JsonProperty("requireScope") Boolean requireScope,
-      @JsonProperty("eventLoopProbe") String eventLoopProbe) {
+      @JsonProperty("eventLoopProbe") String eventLoopProbe,
+      @JsonProperty("vertx") Boolean vertx) {
     public Metrics {
       enabled = enabled == null || enabled;
       requireScope = requireScope != null && requireScope;
       eventLoopProbe = eventLoopProbe == null ? "100ms" : eventLoopProbe;
+      vertx = vertx != null && vertx && enabled;
     }
 
     public static Metrics defaults() {
-      return new Metrics(null, null, null);
+      return new Metrics(null, null, null, null);
     }
   }
 
