@@ -430,7 +430,7 @@ public final class Main implements Callable<Integer> {
   }
 
   private Observability observability(TridentConfig config) {
-    Metrics metrics = config.metrics().enabled() ? Observe.metrics() : Metrics.off();
+    Metrics metrics = config.metrics().enabled() ? Metrics.create() : Metrics.off();
     Tracing tracing;
     try {
       tracing = Tracing.start(config.tracing(), java.util.Map.of());

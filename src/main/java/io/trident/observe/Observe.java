@@ -16,11 +16,13 @@ import io.vertx.core.json.JsonObject;
  * The one door between the server and its observability (SPEC.md §12): the transports, the server
  * and the guard call these static hooks, one line each, and never see Micrometer or OpenTelemetry.
  * Like the audit trail, it is per process: {@code Main} installs the metrics, tracing and readiness
- * it configured; until then metrics are on and tracing is off.
+ * it configured; until then nothing is recorded.
  */
 public final class Observe {
 
-  private static volatile Metrics metrics = Metrics.create();
+  // Off until installed: a registry and the JVM binders cost start-up time that an embedded server
+  // or a test without metrics should not pay.
+  private static volatile Metrics metrics = Metrics.off();
   private static volatile Tracing tracing = Tracing.off();
   private static volatile Readiness readiness = Readiness.create();
 

@@ -204,7 +204,13 @@ public final class ObserveBench {
       }
       double goal = TRACING.equals(r.mode) ? tracingGoal : metricsGoal;
       Double ratio = ratio(r, base);
-      boolean pass = ratio != null && r.clean() && base.clean() && ratio >= goal;
+      boolean pass =
+          ratio != null
+              && r.clean()
+              && base.clean()
+              && !r.disturbed
+              && !base.disturbed
+              && ratio >= goal;
       System.out.printf(
           Locale.ROOT,
           "  %s >= %.2f x off: %s%s -> %s%n",

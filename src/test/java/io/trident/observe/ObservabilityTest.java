@@ -141,7 +141,7 @@ class ObservabilityTest {
 
   @AfterAll
   static void stop() throws Exception {
-    Observe.install(Metrics.create(), Tracing.off(), Readiness.create());
+    Observe.install(Metrics.off(), Tracing.off(), Readiness.create());
     toStdio.close();
     await(grpc.close());
     fixture.close();
