@@ -196,6 +196,16 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try {
+      return serve();
+    } finally {
+      // What this run installed for the process ends with it (in-process runs: tests, embedding).
+      Observe.tracing().close();
+      Observe.install(Metrics.off(), Tracing.off(), Readiness.create());
+    }
+  }
+
+  private Integer serve() {
     // Looked up here, not in a static field: logging start-up then overlaps with Vert.x start-up.
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
     Set<TransportKind> selected = selectedTransports();

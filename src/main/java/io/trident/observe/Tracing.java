@@ -58,6 +58,8 @@ public final class Tracing {
   private final OpenTelemetrySdk sdk;
   private final Tracer tracer;
   private final boolean recordSubject;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The server span of each request in progress, so that its upstream calls find their parent. */
   private final Map<CallContext, Span> spans = new ConcurrentHashMap<>();
@@ -106,7 +108,7 @@ public final class Tracing {
 
   /** Sends what is buffered and stops the SDK. */
   public void close() {
-    if (sdk != null) {
+    if (sdk != null && closed.compareAndSet(false, true)) {
       sdk.shutdown().join(5, TimeUnit.SECONDS);
     }
   }

@@ -645,10 +645,13 @@ public final class McpSession {
         inFlight.remove(request.id());
         progress.closed = true;
         budget.disarm();
+        // A cancelled request has no response at all (null).
         observation.end(
-            outcome.error() != null
-                ? Outcome.ofCode(outcome.error().code())
-                : Outcome.ofResult(outcome.result()));
+            outcome == null
+                ? Outcome.CANCELLED
+                : outcome.error() != null
+                    ? Outcome.ofCode(outcome.error().code())
+                    : Outcome.ofResult(outcome.result()));
         // Work that is still running hears that nobody waits for it any more.
         context.cancellation().cancel(Cancellation.Reason.COMPLETED);
         server.inFlight().remove(context.cancellation());

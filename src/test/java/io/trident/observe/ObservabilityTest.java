@@ -226,6 +226,52 @@ class ObservabilityTest {
     }
 
     @Test
+    void aCancelledCallIsCountedByCauseAndItsUpstreamCallAsCancelled() throws Exception {
+      String before = scrape();
+      JsonObject slow = toolCall("inv_Slow", new JsonObject().put("millis", 10_000), null);
+      sendStdio(slow);
+      assertThat(upstream.calls().slowStarted.poll(5, TimeUnit.SECONDS)).isNotNull();
+      sendStdio(
+          new JsonObject()
+              .put("jsonrpc", "2.0")
+              .put("method", "notifications/cancelled")
+              .put("params", new JsonObject().put("requestId", slow.getValue("id"))));
+      assertThat(upstream.calls().slowCancelled.poll(5, TimeUnit.SECONDS)).isNotNull();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      String after;
+      do {
+        after = scrape();
+      } while (delta(
+                  before,
+                  after,
+                  "trident_upstream_calls_seconds_count",
+                  Map.of("status", "CANCELLED"))
+              < 1
+          && System.nanoTime() < until);
+      assertThat(
+              delta(
+                  before,
+                  after,
+                  "trident_request_cancellations_total",
+                  Map.of("cause", "client_cancelled")))
+          .isEqualTo(1);
+      assertThat(
+              delta(
+                  before,
+                  after,
+                  "trident_requests_seconds_count",
+                  Map.of("transport", "stdio", "tool", "inv_Slow", "outcome", "cancelled")))
+          .isEqualTo(1);
+      assertThat(
+              delta(
+                  before,
+                  after,
+                  "trident_upstream_calls_seconds_count",
+                  Map.of("upstream", "inv", "status", "CANCELLED")))
+          .isEqualTo(1);
+    }
+
+    @Test
     void aThousandBogusToolNamesAddOneSeriesAtMost() throws Exception {
       String before = scrape();
       int seriesBefore = series(before, "trident_requests_seconds_count");
