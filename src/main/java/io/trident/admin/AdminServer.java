@@ -4,6 +4,7 @@ import io.trident.auth.AuthFailure;
 import io.trident.auth.Authenticator;
 import io.trident.auth.Credentials;
 import io.trident.context.Principal;
+import io.trident.observe.ObserveEndpoints;
 import io.trident.store.Revocation;
 import io.trident.store.RevocationStore;
 import io.trident.transport.BoundedBody;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * The admin listener: a port of its own (off unless {@code admin.port} or {@code --admin-port} is
  * set; loopback by default), for operators rather than MCP clients: {@code POST /admin/revocations}
  * and {@code GET /admin/state} (open sessions, streams, requests and timers), both needing the
- * scope {@code trident:admin}. Callers are authenticated by the same chain as MCP requests.
+ * scope {@code trident:admin}, and the observability endpoints {@code GET /metrics}, {@code
+ * /healthz} and {@code /readyz} ({@link ObserveEndpoints}). Callers are authenticated by the same
+ * chain as MCP requests.
  */
 public final class AdminServer {
 
@@ -44,15 +47,18 @@ public final class AdminServer {
   private final Authenticator authenticator;
   private final RevocationStore revocations;
   private final java.util.function.Supplier<ServerState> state;
+  private final ObserveEndpoints observe;
 
   private AdminServer(
       Vertx vertx,
       Authenticator authenticator,
       RevocationStore revocations,
-      java.util.function.Supplier<ServerState> state) {
+      java.util.function.Supplier<ServerState> state,
+      boolean metricsNeedScope) {
     this.authenticator = authenticator;
     this.revocations = revocations;
     this.state = state;
+    this.observe = new ObserveEndpoints(authenticator, metricsNeedScope ? ADMIN_SCOPE : null);
     this.hardening = new ListenerHardening(vertx, "admin", ListenerLimits.defaults());
     this.http = vertx.createHttpServer(hardening.apply(new HttpServerOptions()));
   }
@@ -64,12 +70,13 @@ public final class AdminServer {
       int port,
       Authenticator authenticator,
       RevocationStore revocations) {
-    return start(vertx, host, port, authenticator, revocations, null);
+    return start(vertx, host, port, authenticator, revocations, null, false);
   }
 
   /**
    * Listens on {@code host:port} (0: a free port); {@code state} answers {@code GET /admin/state}
-   * (null: 404).
+   * (null: 404); {@code GET /metrics} needs the scope {@code trident:admin} when {@code
+   * metricsNeedScope} ({@code metrics.requireScope}).
    */
   public static Future<AdminServer> start(
       Vertx vertx,
@@ -77,8 +84,10 @@ public final class AdminServer {
       int port,
       Authenticator authenticator,
       RevocationStore revocations,
-      java.util.function.Supplier<ServerState> state) {
-    AdminServer server = new AdminServer(vertx, authenticator, revocations, state);
+      java.util.function.Supplier<ServerState> state,
+      boolean metricsNeedScope) {
+    AdminServer server =
+        new AdminServer(vertx, authenticator, revocations, state, metricsNeedScope);
     // The same connection limits as the MCP listeners (SPEC.md §9), at their defaults.
     server.hardening.install(server.http, server::handle, request -> true);
     return server.http.listen(port, host).map(s -> server);
@@ -93,6 +102,9 @@ public final class AdminServer {
   }
 
   private void handle(HttpServerRequest request) {
+    if (observe.handle(request)) {
+      return;
+    }
     boolean revocation = REVOCATIONS.equals(request.path());
     if (!revocation && !(STATE.equals(request.path()) && state != null)) {
       send(request, 404, error("Not Found"));

@@ -264,6 +264,7 @@ public final class RateLimiter {
   }
 
   private void refused(Principal principal, String transport, String limit) {
+    io.trident.observe.Observe.rateLimited(transport, limit);
     Refusals r = refusals.get(key(principal));
     if (r == null) {
       r =

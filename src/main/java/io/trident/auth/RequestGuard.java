@@ -142,6 +142,7 @@ public final class RequestGuard {
       }
       return null;
     } catch (AuthFailure denied) {
+      io.trident.observe.Observe.authFailed(denied.reason());
       AuditLog.denied(AuditEvent.denied(transport, principal, method, target, denied));
       return denied;
     }

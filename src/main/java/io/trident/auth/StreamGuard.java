@@ -98,6 +98,7 @@ public final class StreamGuard {
     if (!ended.compareAndSet(null, why)) {
       return;
     }
+    io.trident.observe.Observe.streamEnded(why);
     owner.release(this);
     context.runOnContext(
         v -> {

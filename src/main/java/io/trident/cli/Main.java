@@ -12,6 +12,12 @@ import io.trident.config.Durations;
 import io.trident.config.ListenerLimitKeys;
 import io.trident.config.TridentConfig;
 import io.trident.context.Principal;
+import io.trident.observe.AuditFile;
+import io.trident.observe.Metrics;
+import io.trident.observe.Observe;
+import io.trident.observe.Readiness;
+import io.trident.observe.RedisWatch;
+import io.trident.observe.Tracing;
 import io.trident.server.McpServer;
 import io.trident.server.ServerOptions;
 import io.trident.server.SharedNotifications;
@@ -133,18 +139,46 @@ public final class Main implements Callable<Integer> {
   }
 
   private static Vertx startVertx() {
-    return Vertx.vertx(
-        new VertxOptions()
-            .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())));
+    return Vertx.vertx(vertxOptions());
+  }
+
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * Vert.x as configured: with {@code metrics.vertx} its meters must be there from the start, so
+   * the instance started early (before the configuration was read) gives way to one that has them.
+   */
+  private Vertx vertx(TridentConfig config) {
+    if (!config.metrics().vertx()) {
+      return vertxStarting == null ? startVertx() : vertxStarting.join();
+    }
+    if (vertxStarting != null) {
+      closeQuietly(vertxStarting.join());
+    }
+    return io.trident.observe.VertxMetrics.vertx(vertxOptions(), Observe.metrics());
   }
 
   @Override
   public Integer call() {
+    try {
+      return serve();
+    } finally {
+      // What this run installed for the process ends with it (in-process runs: tests, embedding).
+      Observe.tracing().close();
+      Observe.install(Metrics.off(), Tracing.off(), Readiness.create());
+    }
+  }
+
+  private Integer serve() {
     // Looked up here, not in a static field: logging start-up then overlaps with Vert.x start-up.
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
     ServingPlan plan = flags.resolve();
     TridentConfig config = plan.config();
     ServerOptions options = plan.options();
+    Observability observability = observability(config);
     java.time.Duration shutdownGrace = plan.shutdownGrace();
     java.time.Duration drainGrace = plan.drainGrace();
     List<String> backendNames = plan.backendNames();
@@ -199,7 +233,7 @@ public final class Main implements Callable<Integer> {
       System.setOut(System.err);
     }
 
-    Vertx vertx = vertxStarting == null ? startVertx() : vertxStarting.join();
+    Vertx vertx = vertx(config);
     Backend backend;
     long backendStart = System.nanoTime();
     try {
@@ -245,12 +279,13 @@ public final class Main implements Callable<Integer> {
       connector = redis.configured() ? RedisConnector.create(vertx, redis) : null;
       streamGuards = streamGuards(vertx, config, authSettings, auth, connector, log);
       limiter = limiter(vertx, config.limits(), connector, log);
+      observability.watch(vertx, connector, upstreams, streamGuards);
     } catch (IllegalArgumentException e) {
       closeQuietly(vertx);
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     // Every request and new stream is admitted only while its credential is not revoked.
-    Authenticator network = streamGuards.guarding(auth.network());
+    Authenticator network = Observe.countingFailures(streamGuards.guarding(auth.network()));
     // From here on the process serves: a signal while the listeners start is held, not lost.
     ShutdownSignals signals = ShutdownSignals.install();
     McpServer server =
@@ -350,7 +385,8 @@ public final class Main implements Callable<Integer> {
                             http == null ? 0 : http.sessionCount(),
                             streamGuards.openStreams(),
                             server.requestsInFlight(),
-                            io.trident.admin.ServerState.timers(vertx))));
+                            io.trident.admin.ServerState.timers(vertx)),
+                    config.metrics().requireScope()));
         log.info("admin listener on {}:{}", config.admin().host(), adminServer.port());
         stoppers.add(grace -> adminServer.close());
       } catch (Exception e) {
@@ -372,11 +408,16 @@ public final class Main implements Callable<Integer> {
     }
     GracefulShutdown shutdown =
         new GracefulShutdown(server, stoppers, stdio, shutdownGrace, done::countDown);
+    observability.readiness().listening();
     if (stdio != null) {
       // EOF ends the process too, once stdio has drained: the other transports then shut down.
       stdio.start(vertx.getOrCreateContext()).onComplete(ar -> shutdown.begin());
     }
-    signals.onTerminate(shutdown::begin);
+    signals.onTerminate(
+        () -> {
+          observability.readiness().draining();
+          shutdown.begin();
+        });
     if (log.isDebugEnabled()) {
       log.debug(
           "transports started {} ms after JVM start",
@@ -399,10 +440,56 @@ public final class Main implements Callable<Integer> {
     } catch (Exception e) {
       log.debug("rate limiter close: {}", rootMessage(e));
     }
+    // Spans still buffered leave before the process does.
+    observability.tracing().close();
     // Closing Vert.x first lets the JVM exit at once; its shutdown hook would otherwise do it
     // slowly.
     closeQuietly(vertx);
     return 0;
+  }
+
+  /** What SPEC.md §12 observes, as configured; installed for the whole process. */
+  private record Observability(
+      Metrics metrics, Tracing tracing, Readiness readiness, java.time.Duration loopProbe) {
+
+    /** Redis, each upstream and the open streams join the readiness verdict and the gauges. */
+    void watch(
+        Vertx vertx,
+        RedisConnector connector,
+        List<UpstreamSettings> upstreams,
+        StreamGuards streamGuards) {
+      if (connector != null) {
+        readiness.requireRedis(connector);
+        RedisWatch.start(vertx, connector, metrics);
+      }
+      for (UpstreamSettings u : upstreams) {
+        readiness.requireUpstream(vertx, u.name(), u.host(), u.port());
+      }
+      io.trident.observe.EventLoopDelay.start(vertx, metrics, loopProbe);
+      metrics.gauge(
+          "trident.streams.open",
+          "Streams held open now (SSE, Connect, CallTool), watched by the stream guard",
+          streamGuards::openStreams);
+    }
+  }
+
+  private Observability observability(TridentConfig config) {
+    Metrics metrics = config.metrics().enabled() ? Metrics.create() : Metrics.off();
+    Tracing tracing;
+    try {
+      tracing = Tracing.start(config.tracing(), java.util.Map.of());
+    } catch (RuntimeException e) {
+      throw new ParameterException(spec.commandLine(), "tracing: " + e.getMessage());
+    }
+    Observability o =
+        new Observability(
+            metrics,
+            tracing,
+            Readiness.starting(),
+            flags.duration("metrics.eventLoopProbe", config.metrics().eventLoopProbe()));
+    Observe.install(o.metrics(), o.tracing(), o.readiness());
+    AuditFile.install(config.audit());
+    return o;
   }
 
   /**

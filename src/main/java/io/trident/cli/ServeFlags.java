@@ -86,8 +86,9 @@ final class ServeFlags {
       names = "--admin-port",
       paramLabel = "N",
       description =
-          "turn on the admin listener (POST /admin/revocations, scope trident:admin) on this port"
-              + " (admin.port; host admin.host, loopback by default)")
+          "turn on the admin listener (POST /admin/revocations, scope trident:admin; GET /metrics,"
+              + " /healthz, /readyz) on this port (admin.port; host admin.host, loopback by"
+              + " default)")
   Integer adminPort;
 
   @Option(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.trident.auth.AuthSettings;
 import io.trident.auth.LimitSettings;
 import io.trident.auth.RevocationSettings;
+import io.trident.observe.ObserveSettings;
 import io.trident.store.RedisSettings;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,10 @@ public record TridentConfig(
     @JsonProperty("redis") RedisSettings redis,
     @JsonProperty("revocation") RevocationSettings revocation,
     @JsonProperty("admin") AdminSection admin,
-    @JsonProperty("limits") LimitSettings limits) {
+    @JsonProperty("limits") LimitSettings limits,
+    @JsonProperty("metrics") ObserveSettings.Metrics metrics,
+    @JsonProperty("tracing") ObserveSettings.Tracing tracing,
+    @JsonProperty("audit") ObserveSettings.Audit audit) {
 
   public TridentConfig {
     server =
@@ -43,11 +47,14 @@ public record TridentConfig(
     revocation = revocation == null ? RevocationSettings.defaults() : revocation;
     admin = admin == null ? new AdminSection(null, null) : admin;
     limits = limits == null ? LimitSettings.defaults() : limits;
+    metrics = metrics == null ? ObserveSettings.Metrics.defaults() : metrics;
+    tracing = tracing == null ? ObserveSettings.Tracing.defaults() : tracing;
+    audit = audit == null ? ObserveSettings.Audit.defaults() : audit;
   }
 
   public static TridentConfig defaults() {
     return new TridentConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The MCP core. */

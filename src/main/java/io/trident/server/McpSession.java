@@ -19,6 +19,9 @@ import io.trident.model.Implementation;
 import io.trident.model.InitializeRequest;
 import io.trident.model.InitializeResult;
 import io.trident.model.McpException;
+import io.trident.observe.Observe;
+import io.trident.observe.Outcome;
+import io.trident.observe.RequestObservation;
 import io.trident.server.jsonrpc.JsonRpcCodec;
 import io.trident.server.jsonrpc.JsonRpcError;
 import io.trident.server.jsonrpc.JsonRpcMessage;
@@ -95,6 +98,7 @@ public final class McpSession {
     this.logLevel = LogLevel.parse(server.options().defaultLogLevel()).orElse(LogLevel.INFO);
     this.unlisten = server.listen(new SessionNotifier());
     guard(principal);
+    Observe.sessionOpened(transport);
   }
 
   /**
@@ -510,6 +514,7 @@ public final class McpSession {
       return;
     }
     state = State.CLOSED;
+    Observe.sessionClosed(transport);
     unlisten.run();
     streamGuard.close();
     for (InFlight call : List.copyOf(inFlight.values())) {
@@ -683,6 +688,7 @@ public final class McpSession {
     final Promise<Response> response = Promise.promise();
     final RequestProgress progress;
     final DeadlineBudget budget;
+    final RequestObservation observation;
 
     InFlight(Request request, Deadline requested) {
       this.request = request;
@@ -711,6 +717,7 @@ public final class McpSession {
               new SessionClientRequests(request.id(), cancellation, budget),
               () -> runOnSession(() -> sink.closeStream(request.id())));
       server.inFlight().add(cancellation, McpSession.this.context);
+      observation = Observe.request(server.backend(), context, request.method(), request.params());
     }
 
     /**
@@ -731,6 +738,13 @@ public final class McpSession {
         inFlight.remove(request.id());
         progress.closed = true;
         budget.disarm();
+        // A cancelled request has no response at all (null).
+        observation.end(
+            outcome == null
+                ? Outcome.CANCELLED
+                : outcome.error() != null
+                    ? Outcome.ofCode(outcome.error().code())
+                    : Outcome.ofResult(outcome.result()));
         // Work that is still running hears that nobody waits for it any more.
         context.cancellation().cancel(Cancellation.Reason.COMPLETED);
         server.inFlight().remove(context.cancellation());

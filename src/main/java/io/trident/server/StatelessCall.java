@@ -10,6 +10,7 @@ import io.trident.context.LogSink;
 import io.trident.context.Principal;
 import io.trident.context.ProgressSink;
 import io.trident.model.McpException;
+import io.trident.observe.Observe;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -118,6 +119,7 @@ public final class StatelessCall {
             minLogLevel != null ? this::log : LogSink.NONE,
             clientRequests,
             () -> {});
+    Observe.adopt(callContext);
   }
 
   public CallContext context() {

@@ -5,6 +5,8 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.trident.context.CallContext;
 import io.trident.context.Deadline;
+import io.trident.observe.Observe;
+import io.trident.observe.UpstreamObservation;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -110,6 +112,13 @@ final class UpstreamChannel {
                   null)));
     }
     Promise<DynamicMessage> result = Promise.promise();
+    UpstreamObservation observed =
+        Observe.upstreamCall(
+            settings.name(),
+            method.getService().getFullName(),
+            method.getName(),
+            method.getFullName(),
+            context);
     AtomicReference<GrpcClientRequest<Buffer, Buffer>> open = new AtomicReference<>();
     // At the budget's end the server's own deadline (the caller's, or this tool's cap where the
     // server enforces it) cancels the request and answers with the documented timeout error; this
@@ -148,6 +157,7 @@ final class UpstreamChannel {
               request.serviceName(ServiceName.create(method.getService().getFullName()));
               request.methodName(method.getName());
               metadata.fill(request.headers(), context);
+              observed.inject(request.headers());
               request.timeout(Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS);
               request
                   .send(Buffer.buffer(bytes))
@@ -163,7 +173,24 @@ final class UpstreamChannel {
                             .onComplete(last -> finish(method, deadline, response, last, result));
                       });
             });
-    return result.future().andThen(x -> vertx.cancelTimer(timer));
+    return result
+        .future()
+        .andThen(
+            x -> {
+              vertx.cancelTimer(timer);
+              GrpcStatus status = statusOf(x);
+              observed.end(status.code, status.name());
+            });
+  }
+
+  /** How a call ended, as a gRPC status: the metrics label and the span's status code. */
+  private static GrpcStatus statusOf(io.vertx.core.AsyncResult<?> ar) {
+    if (ar.succeeded()) {
+      return GrpcStatus.OK;
+    }
+    return ar.cause() instanceof UpstreamCallException e
+        ? e.failure().status()
+        : GrpcStatus.CANCELLED;
   }
 
   private static void finish(

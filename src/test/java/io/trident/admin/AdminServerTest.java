@@ -46,8 +46,8 @@ class AdminServerTest {
                 fixture.authenticator,
                 fixture.guards.store(),
                 () ->
-                    new ServerState(
-                        0, fixture.guards.openStreams(), 0, ServerState.timers(vertx))));
+                    new ServerState(0, fixture.guards.openStreams(), 0, ServerState.timers(vertx)),
+                false));
     http = vertx.createHttpClient();
   }
 

@@ -2,8 +2,8 @@ package io.trident.transport.grpc;
 
 import io.trident.auth.Authenticator;
 import io.trident.grpc.v1.McpGrpcService;
+import io.trident.observe.Observe;
 import io.trident.server.McpServer;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,7 +50,10 @@ public final class GrpcTransport implements Handler<HttpServerRequest> {
             }));
     grpc.addService(new AuthDiscoveryRpc(resourceMetadata));
     HealthService health = HealthService.create(vertx);
-    health.register(McpGrpcService.SERVICE_NAME, () -> Future.succeededFuture(true));
+    // Serving while the instance is ready (SPEC.md §12.3): the same verdict as GET /readyz.
+    health.register(
+        McpGrpcService.SERVICE_NAME, () -> Observe.readiness().check().map(r -> r.ready()));
+    health.register("", () -> Observe.readiness().check().map(r -> r.ready()));
     grpc.addService(health);
     if (options.reflection()) {
       grpc.addService(ReflectionService.v1());

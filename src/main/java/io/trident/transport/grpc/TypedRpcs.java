@@ -29,6 +29,9 @@ import io.trident.model.ClientCapabilities;
 import io.trident.model.CompletionReference;
 import io.trident.model.McpException;
 import io.trident.model.Page;
+import io.trident.observe.Observe;
+import io.trident.observe.Outcome;
+import io.trident.observe.RequestObservation;
 import io.trident.protobuf.StructCodec;
 import io.trident.server.LogLevel;
 import io.trident.server.McpServer;
@@ -447,6 +450,7 @@ final class TypedRpcs implements Service {
     // A message over the size limit is dropped by the decoder, so last() would see no message at
     // all: the call is refused here, once, and whatever last() yields afterwards is ignored.
     boolean[] refused = {false};
+    RequestObservation[] observed = {null};
     request.invalidMessageHandler(
         invalid -> {
           refused[0] = true;
@@ -462,6 +466,8 @@ final class TypedRpcs implements Service {
               return message.compose(
                   m -> {
                     String named = target == null ? null : target.apply(m);
+                    observed[0] =
+                        observe(request, call, mcpMethod == null ? what : mcpMethod, named);
                     AuthFailure denied =
                         mcpMethod == null
                             ? null
@@ -478,7 +484,7 @@ final class TypedRpcs implements Service {
                             call.principal(), "grpc", mcpMethod == null ? what : mcpMethod, named)
                         .compose(
                             permit -> {
-                              Future<Resp> done = body.apply(call, m);
+                              Future<Resp> done = observed[0].during(() -> body.apply(call, m));
                               if (permit != RateLimiter.Permit.NONE) {
                                 done.onComplete(ar -> permit.release());
                               }
@@ -488,6 +494,9 @@ final class TypedRpcs implements Service {
             })
         .onComplete(
             ar -> {
+              if (observed[0] != null) {
+                observed[0].end(outcome(ar));
+              }
               if (refused[0]) {
                 return;
               }
@@ -520,6 +529,35 @@ final class TypedRpcs implements Service {
       return new McpException(McpException.INVALID_PARAMS, e.getMessage(), e.data());
     }
     return failure;
+  }
+
+  /** Typed RPCs are MCP methods by another name: Initialize is {@code initialize}, and so on. */
+  private RequestObservation observe(
+      GrpcServerRequest<?, ?> request, GrpcCall call, String method, String target) {
+    String mcp =
+        switch (method) {
+          case "Initialize" -> "initialize";
+          case "Ping" -> "ping";
+          default -> method;
+        };
+    return Observe.request(
+        server.backend(),
+        "grpc",
+        mcp,
+        target,
+        CallerMetadata.of(request.headers()),
+        call.modern() ? ModernRequest.VERSION : ProtocolVersion.LATEST.wire(),
+        call.principal());
+  }
+
+  /** How a typed call ended; a tool result with {@code is_error} is a tool error. */
+  private static Outcome outcome(io.vertx.core.AsyncResult<?> ar) {
+    if (ar.failed()) {
+      return Outcome.ofFailure(ar.cause());
+    }
+    return ar.result() instanceof CallToolEvent e && e.hasResult() && e.getResult().getIsError()
+        ? Outcome.TOOL_ERROR
+        : Outcome.OK;
   }
 
   private static String cursor(String cursor) {
