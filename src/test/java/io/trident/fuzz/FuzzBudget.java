@@ -9,7 +9,7 @@ package io.trident.fuzz;
 public final class FuzzBudget {
 
   /** Per fuzz test in the short run: nine targets make about three minutes with start-up. */
-  public static final String SHORT = "12s";
+  public static final String SHORT = "6s";
 
   private FuzzBudget() {}
 }
