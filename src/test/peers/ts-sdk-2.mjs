@@ -2,12 +2,11 @@
 // echo tool, for scripts/bench peers.
 //   node ts-sdk-2.mjs stdio
 //   node ts-sdk-2.mjs http PORT      (Streamable HTTP on 127.0.0.1:PORT/mcp, JSON answers, sessions)
-import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
 import { McpServer, isInitializeRequest } from "@modelcontextprotocol/server";
 import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import { z } from "zod";
+import { serve } from "./serve.mjs";
 
 function echoServer() {
   const server = new McpServer({ name: "ts-sdk-2-echo", version: "1.0.0" });
@@ -19,35 +18,10 @@ function echoServer() {
   return server;
 }
 
-const [mode, port] = process.argv.slice(2);
-if (mode === "stdio") {
-  await echoServer().connect(new StdioServerTransport());
-} else if (mode === "http") {
-  const sessions = new Map();
-  createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : undefined;
-    const id = req.headers["mcp-session-id"];
-    let transport = id ? sessions.get(id) : undefined;
-    if (!transport && !id && req.method === "POST" && isInitializeRequest(body)) {
-      transport = new NodeStreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: true,
-        onsessioninitialized: (sid) => sessions.set(sid, transport),
-      });
-      transport.onclose = () => transport.sessionId && sessions.delete(transport.sessionId);
-      await echoServer().connect(transport);
-    }
-    if (!transport) {
-      res.writeHead(404, { "content-type": "application/json" }).end(
-        JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null }),
-      );
-      return;
-    }
-    await transport.handleRequest(req, res, body);
-  }).listen(Number(port), "127.0.0.1", () => console.error(`listening on 127.0.0.1:${port}`));
-} else {
-  console.error("usage: node ts-sdk-2.mjs stdio | http PORT");
-  process.exit(2);
-}
+await serve({
+  name: "ts-sdk-2.mjs",
+  echoServer,
+  StdioTransport: StdioServerTransport,
+  HttpTransport: NodeStreamableHTTPServerTransport,
+  isInitializeRequest,
+});
