@@ -582,10 +582,10 @@ class ListenerHardeningTest {
           break;
         }
       }
-      await(Future.fromCompletionStage(closed));
-      assertThat(iterations[0]).isLessThan(100);
+      // The GOAWAY is the cut-off; on a loaded machine the close after it can take a while.
       assertThat(await(Future.fromCompletionStage(goAway)).getErrorCode())
           .isEqualTo(ListenerHardening.ENHANCE_YOUR_CALM);
+      assertThat(iterations[0]).isLessThan(100);
       assertThat(status(h2cConnection(port), "/x")).isEqualTo(404);
     }
 

@@ -110,13 +110,12 @@ final class HttpSessions {
     return id == null ? null : byId.get(id);
   }
 
-  /** Ends the session everywhere: removes it here and from the store (once). */
-  boolean remove(HttpSession session) {
-    if (byId.remove(session.id, session)) {
-      store.remove(session.id, session.subject);
-      return true;
-    }
-    return false;
+  /**
+   * Ends the session everywhere: removes it here and from the store (once). Null when it was gone
+   * already; else completes once the store has it gone, so that no instance serves it afterwards.
+   */
+  io.vertx.core.Future<Void> remove(HttpSession session) {
+    return byId.remove(session.id, session) ? store.remove(session.id, session.subject) : null;
   }
 
   /** Drops the local object only (the session lives on in the shared store). */

@@ -519,14 +519,24 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     withSession(
         request,
         principal,
-        session -> {
-          end(session);
-          if (sessions.shared()) {
-            // Every replica ends too, with the work it runs.
-            shared.bus().broadcast(new JsonObject().put("t", "end").put("s", session.id));
-          }
-          request.response().setStatusCode(200).end();
-        });
+        session ->
+            // Answered once the store has the session gone: no instance serves it after the 200.
+            end(session)
+                .onComplete(
+                    ar -> {
+                      if (sessions.shared()) {
+                        // Every replica ends too, with the work it runs.
+                        shared
+                            .bus()
+                            .broadcast(new JsonObject().put("t", "end").put("s", session.id));
+                      }
+                      if (ar.failed()) {
+                        LOG.warn("session store unreachable: {}", ar.cause().toString());
+                        storeUnavailable(request.response());
+                      } else {
+                        request.response().setStatusCode(200).end();
+                      }
+                    }));
   }
 
   /**
@@ -572,10 +582,14 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     return principal.credentialKind() + ":" + principal.subject();
   }
 
-  private void end(HttpSession session) {
-    if (sessions.remove(session)) {
-      session.context().runOnContext(v -> session.close());
+  /** Ends the session here and in the store; completes when the store has it gone. */
+  private io.vertx.core.Future<Void> end(HttpSession session) {
+    io.vertx.core.Future<Void> removed = sessions.remove(session);
+    if (removed == null) {
+      return io.vertx.core.Future.succeededFuture();
     }
+    session.context().runOnContext(v -> session.close());
+    return removed;
   }
 
   /**
