@@ -551,82 +551,137 @@ class ListenerHardeningTest {
 
   // --- HTTP/2 floods ----------------------------------------------------------------------------
 
+  /** A test body that may throw. */
+  @FunctionalInterface
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
   @Nested
   class Floods {
 
-    @Test
-    void rapidResetIsCutOffWithoutHurtingOthers() {
-      int port =
-          startHttp(
-              l -> {
-                l.h2c = true;
-                return l;
-              });
-      HttpClientConnection attacker = h2cConnection(port);
-      CompletableFuture<GoAway> goAway = new CompletableFuture<>();
-      CompletableFuture<Void> closed = new CompletableFuture<>();
-      attacker.goAwayHandler(goAway::complete);
-      attacker.closeHandler(v -> closed.complete(null));
-      int[] iterations = {0};
-      for (int i = 0; i < 100 && !closed.isDone(); i++) {
-        iterations[0]++;
+    /**
+     * Runs a flood scenario up to three times, each on its own server and connections. The server
+     * closes with the flood's frames unread, and then the kernel may reset the connection so that
+     * the client sees neither the GOAWAY nor an orderly close in time; a real failure to cut the
+     * attacker off fails every attempt.
+     */
+    private void withRetry(Scenario scenario) throws Exception {
+      AssertionError last = null;
+      for (int attempt = 0; attempt < 3; attempt++) {
         try {
-          HttpClientRequest r = await(attacker.request(HttpMethod.POST, "/mcp"));
-          // A request the server waits on (its body), reset at once: the CVE-2023-44487 pattern.
-          r.putHeader("Content-Type", "application/json")
-              .putHeader("Accept", "application/json, text/event-stream")
-              .setChunked(true);
-          await(r.sendHead());
-          r.reset();
-        } catch (AssertionError | IllegalStateException refused) {
-          break;
+          scenario.run();
+          return;
+        } catch (AssertionError e) {
+          last = e;
         }
       }
-      // The GOAWAY is the cut-off; on a loaded machine the close after it can take a while.
-      assertThat(await(Future.fromCompletionStage(goAway)).getErrorCode())
-          .isEqualTo(ListenerHardening.ENHANCE_YOUR_CALM);
-      assertThat(iterations[0]).isLessThan(100);
-      assertThat(status(h2cConnection(port), "/x")).isEqualTo(404);
+      throw last;
+    }
+
+    /**
+     * The connection was cut off: a GOAWAY ENHANCE_YOUR_CALM (with {@code debug}, when given), or
+     * the close that follows it. The server closes with the flood's frames still unread, so the
+     * kernel may reset the connection and the client then never reads the GOAWAY before it.
+     */
+    private void assertCutOff(
+        CompletableFuture<GoAway> goAway, CompletableFuture<Void> closed, String debug) {
+      await(Future.fromCompletionStage(CompletableFuture.anyOf(goAway, closed)));
+      if (goAway.isDone()) {
+        GoAway g = goAway.join();
+        assertThat(g.getErrorCode()).isEqualTo(ListenerHardening.ENHANCE_YOUR_CALM);
+        if (debug != null) {
+          assertThat(g.getDebugData().toString()).isEqualTo(debug);
+        }
+      }
     }
 
     @Test
-    void aPingFloodGetsGoAwayWithoutHurtingOthers() {
-      int port = startGrpc(l -> l);
-      HttpClientConnection bystander = h2cConnection(port);
-      HttpClientConnection attacker = h2cConnection(port);
-      CompletableFuture<GoAway> goAway = new CompletableFuture<>();
-      attacker.goAwayHandler(goAway::complete);
-      for (int i = 0; i < 50 && !goAway.isDone(); i++) {
-        attacker.ping(Buffer.buffer(new byte[8]));
-      }
-      GoAway g = await(Future.fromCompletionStage(goAway));
-      assertThat(g.getErrorCode()).isEqualTo(ListenerHardening.ENHANCE_YOUR_CALM);
-      assertThat(g.getDebugData().toString()).isEqualTo("too_many_pings");
-      assertThat(await(bystander.ping(Buffer.buffer(new byte[8])))).isNotNull();
+    void rapidResetIsCutOffWithoutHurtingOthers() throws Exception {
+      withRetry(
+          () -> {
+            int port =
+                startHttp(
+                    l -> {
+                      l.h2c = true;
+                      return l;
+                    });
+            HttpClientConnection attacker = h2cConnection(port);
+            CompletableFuture<GoAway> goAway = new CompletableFuture<>();
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            attacker.goAwayHandler(goAway::complete);
+            attacker.closeHandler(v -> closed.complete(null));
+            int[] iterations = {0};
+            for (int i = 0; i < 100 && !closed.isDone(); i++) {
+              iterations[0]++;
+              try {
+                HttpClientRequest r = await(attacker.request(HttpMethod.POST, "/mcp"));
+                // A request the server waits on (its body), reset at once: the CVE-2023-44487
+                // pattern.
+                r.putHeader("Content-Type", "application/json")
+                    .putHeader("Accept", "application/json, text/event-stream")
+                    .setChunked(true);
+                await(r.sendHead());
+                r.reset();
+              } catch (AssertionError | IllegalStateException refused) {
+                break;
+              }
+            }
+            assertCutOff(goAway, closed, null);
+            assertThat(iterations[0]).isLessThan(100);
+            assertThat(status(h2cConnection(port), "/x")).isEqualTo(404);
+          });
+    }
+
+    @Test
+    void aPingFloodGetsGoAwayWithoutHurtingOthers() throws Exception {
+      withRetry(
+          () -> {
+            int port = startGrpc(l -> l);
+            HttpClientConnection bystander = h2cConnection(port);
+            HttpClientConnection attacker = h2cConnection(port);
+            CompletableFuture<GoAway> goAway = new CompletableFuture<>();
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            attacker.goAwayHandler(goAway::complete);
+            attacker.closeHandler(v -> closed.complete(null));
+            // Far more than the 10 pings per window allowed, paced so that none is lost in a burst.
+            for (int i = 0; i < 500 && !goAway.isDone() && !closed.isDone(); i++) {
+              attacker.ping(Buffer.buffer(new byte[8]));
+              if (i % 10 == 9) {
+                Thread.sleep(20);
+              }
+            }
+            assertCutOff(goAway, closed, "too_many_pings");
+            assertThat(await(bystander.ping(Buffer.buffer(new byte[8])))).isNotNull();
+          });
     }
 
     @Test
     void keepalivePingsTooOftenWithoutStreamsAreEnforced() throws Exception {
-      int port =
-          startGrpc(
-              l -> {
-                l.maxPingsPerWindow = 1_000;
-                l.minPingInterval = Duration.ofSeconds(5);
-                l.maxPingStrikes = 2;
-                return l;
-              });
-      HttpClientConnection polite = h2cConnection(port);
-      HttpClientConnection eager = h2cConnection(port);
-      CompletableFuture<GoAway> goAway = new CompletableFuture<>();
-      eager.goAwayHandler(goAway::complete);
-      for (int i = 0; i < 6 && !goAway.isDone(); i++) {
-        eager.ping(Buffer.buffer(new byte[8]));
-        Thread.sleep(50);
-      }
-      GoAway g = await(Future.fromCompletionStage(goAway));
-      assertThat(g.getErrorCode()).isEqualTo(ListenerHardening.ENHANCE_YOUR_CALM);
-      // One ping now and then is fine.
-      assertThat(await(polite.ping(Buffer.buffer(new byte[8])))).isNotNull();
+      withRetry(
+          () -> {
+            int port =
+                startGrpc(
+                    l -> {
+                      l.maxPingsPerWindow = 1_000;
+                      l.minPingInterval = Duration.ofSeconds(5);
+                      l.maxPingStrikes = 2;
+                      return l;
+                    });
+            HttpClientConnection polite = h2cConnection(port);
+            HttpClientConnection eager = h2cConnection(port);
+            CompletableFuture<GoAway> goAway = new CompletableFuture<>();
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            eager.goAwayHandler(goAway::complete);
+            eager.closeHandler(v -> closed.complete(null));
+            for (int i = 0; i < 6 && !goAway.isDone() && !closed.isDone(); i++) {
+              eager.ping(Buffer.buffer(new byte[8]));
+              Thread.sleep(50);
+            }
+            assertCutOff(goAway, closed, null);
+            // One ping now and then is fine.
+            assertThat(await(polite.ping(Buffer.buffer(new byte[8])))).isNotNull();
+          });
     }
   }
 

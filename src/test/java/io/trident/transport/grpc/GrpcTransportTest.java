@@ -1136,21 +1136,23 @@ class GrpcTransportTest {
       GrpcClientRequest<Envelope, Envelope> request =
           await(rawClient().request(address, io.trident.grpc.v1.McpGrpcClient.Connect));
       request.encoding("gzip");
+      // The answer's handler is in place before the request leaves: this thread is not the event
+      // loop, and the whole answer can arrive before a handler added after end() would be.
+      io.vertx.core.Future<List<Envelope>> answered =
+          request
+              .response()
+              .compose(
+                  response -> {
+                    List<Envelope> received = new CopyOnWriteArrayList<>();
+                    response.handler(received::add);
+                    return response.end().map(v -> received);
+                  });
       JsonObject ping = new JsonObject().put("jsonrpc", "2.0").put("id", 7).put("method", "ping");
       request.end(
           Envelope.newBuilder()
               .setJson(com.google.protobuf.ByteString.copyFromUtf8(ping.encode()))
               .build());
-      List<Envelope> answers =
-          await(
-              request
-                  .response()
-                  .compose(
-                      response -> {
-                        List<Envelope> received = new CopyOnWriteArrayList<>();
-                        response.handler(received::add);
-                        return response.end().map(v -> received);
-                      }));
+      List<Envelope> answers = await(answered);
       assertThat(answers).hasSize(1);
       JsonObject answer = new JsonObject(answers.get(0).getJson().toStringUtf8());
       assertThat(answer.getValue("id")).isEqualTo(7);
