@@ -214,10 +214,10 @@ class GrpcTransportTest {
   private RawOutcome raw(String fullMethod, Buffer body) {
     GrpcClientRequest<Buffer, Buffer> request = await(rawClient().request(address));
     request.fullMethodName(fullMethod);
-    request.end(body);
-    // Handlers are set on the event loop as the headers arrive: a trailers-only answer ends at
-    // once.
-    return await(
+    // Handlers are set on the event loop as the headers arrive (a trailers-only answer ends at
+    // once), and attached before the request leaves: this thread is not the event loop, and the
+    // whole answer could otherwise come and go before them.
+    io.vertx.core.Future<RawOutcome> answered =
         request
             .response()
             .compose(
@@ -232,7 +232,9 @@ class GrpcTransportTest {
                               new RawOutcome(
                                   response.status(), response.statusMessage(), messages)));
                   return outcome.future();
-                }));
+                });
+    request.end(body);
+    return await(answered);
   }
 
   private record RawOutcome(GrpcStatus status, String message, List<Buffer> messages) {}
@@ -446,20 +448,21 @@ class GrpcTransportTest {
       List<CallToolEvent> events = new CopyOnWriteArrayList<>();
       GrpcClientRequest<CallToolRequest, CallToolEvent> request =
           await(rawClient().request(address, io.trident.grpc.v1.McpGrpcClient.CallTool));
-      request.end(
-          CallToolRequest.newBuilder()
-              .setName("simulate_work")
-              .setArguments(
-                  StructCodec.toStruct(new JsonObject().put("seconds", 0.1).put("steps", 3)))
-              .build());
-      await(
+      Future<Void> ended =
           request
               .response()
               .compose(
                   response -> {
                     response.handler(events::add);
                     return response.end();
-                  }));
+                  });
+      request.end(
+          CallToolRequest.newBuilder()
+              .setName("simulate_work")
+              .setArguments(
+                  StructCodec.toStruct(new JsonObject().put("seconds", 0.1).put("steps", 3)))
+              .build());
+      await(ended);
       assertThat(events).hasSize(1);
       assertThat(events.get(0).hasResult()).isTrue();
     }
@@ -734,8 +737,9 @@ class GrpcTransportTest {
       for (String service : List.of("", "mcp.v1.Mcp")) {
         GrpcClientRequest<HealthCheckRequest, HealthCheckResponse> request =
             await(rawClient().request(address, HEALTH_CHECK));
+        Future<HealthCheckResponse> answered = request.response().compose(GrpcClientResponse::last);
         request.end(HealthCheckRequest.newBuilder().setService(service).build());
-        HealthCheckResponse r = await(request.response().compose(GrpcClientResponse::last));
+        HealthCheckResponse r = await(answered);
         assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
       }
     }
@@ -757,8 +761,10 @@ class GrpcTransportTest {
           s -> s);
       GrpcClientRequest<ServerReflectionRequest, ServerReflectionResponse> request =
           await(rawClient().request(address, REFLECTION));
+      Future<ServerReflectionResponse> answered =
+          request.response().compose(GrpcClientResponse::last);
       request.end(ServerReflectionRequest.newBuilder().setListServices("").build());
-      ServerReflectionResponse r = await(request.response().compose(GrpcClientResponse::last));
+      ServerReflectionResponse r = await(answered);
       assertThat(r.getListServicesResponse().getServiceList())
           .extracting(s -> s.getName())
           .contains("mcp.v1.Mcp", "mcp.v1.AuthDiscovery");
