@@ -70,7 +70,7 @@ class DesktopConfigIT {
 
     assertThat(out.exitCode()).isEqualTo(2);
     assertThat(out.stderr().strip().lines().findFirst().orElse(""))
-        .isEqualTo("desktop clients launch --transport stdio, not http");
+        .isEqualTo("trident: desktop clients launch --transport stdio, not http");
     assertThat(out.stdout()).isEmpty();
   }
 
