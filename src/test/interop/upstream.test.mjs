@@ -67,7 +67,7 @@ before(async () => {
       `    target: 127.0.0.1:${port}`,
       `    descriptorSet: ${JSON.stringify(descriptorSet)}`,
       '    insecure: true',
-      '    timeout: 5s',
+      '    timeout: 30s', // a cold upstream and server on a loaded CI machine; no test here waits on it
       '    forwardMetadata: [traceparent]',
       '',
     ].join('\n'),
