@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -66,24 +65,7 @@ public final class RequestStates {
    */
   public static RequestStates fromFile(Path file, Duration ttl) throws IOException {
     if (!Files.exists(file)) {
-      byte[] key = new byte[32];
-      RANDOM.nextBytes(key);
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      try {
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(file);
-      }
-      Files.writeString(
-          file,
-          Base64.getEncoder().encodeToString(key) + "\n",
-          StandardOpenOption.TRUNCATE_EXISTING);
-      return new RequestStates(key, ttl);
+      createKeyFile(file);
     }
     String text = Files.readString(file).trim();
     byte[] key;
@@ -96,6 +78,37 @@ public final class RequestStates {
       throw new IOException(file + ": the requestState key must have at least 32 bytes");
     }
     return new RequestStates(key, ttl);
+  }
+
+  /**
+   * Writes a fresh key beside {@code file}, then links it into place: instances that share the file
+   * and start together all end up reading the one key that got there first, never a half-written
+   * one.
+   */
+  private static void createKeyFile(Path file) throws IOException {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path draft;
+    try {
+      draft =
+          Files.createTempFile(
+              parent,
+              ".request-state-key",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      draft = Files.createTempFile(parent, ".request-state-key", ".tmp");
+    }
+    try {
+      Files.writeString(draft, Base64.getEncoder().encodeToString(key) + "\n");
+      Files.createLink(file, draft);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // Another instance made it first: its key is the shared one.
+    } finally {
+      Files.deleteIfExists(draft);
+    }
   }
 
   public Duration ttl() {
