@@ -7,8 +7,10 @@
 #   2. the TypeScript SDK's HTTP interop tests (src/test/interop/http.test.mjs), backends default+conformance;
 #   3. lb.test.mjs: $SCALE_SESSIONS (default 10000) sessions usable from any instance, and an instance
 #      killed (SIGKILL) while a tool streams progress: the client resumes through the load balancer.
+#   4. the interop tests of 2. again, the three instances now sharing a 3-master Redis Cluster
+#      (redis.mode cluster; redis-cli --cluster create on loopback) instead of the one Redis.
 # It does not build the jar (default ../../../target/trident.jar or $TRIDENT_JAR). $SCALE_PHASES
-# (default "conformance interop lb") picks the parts to run.
+# (default "conformance interop lb cluster") picks the parts to run.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -62,14 +64,15 @@ YAML
 
 instances=()
 ports=()
-start_instances() { # backend
+config="$work/trident.yaml"
+start_instances() { # backend (the Redis: $config, $redis_url)
   for p in "${instances[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   instances=()
   info="["
   for i in 1 2 3; do
     port="${ports[$((i - 1))]}"
     log="$work/trident-$i.log"
-    (cd "$work" && exec java -jar "$jar" --config "$work/trident.yaml" --transport http --port "$port" \
+    (cd "$work" && exec java -jar "$jar" --config "$config" --transport http --port "$port" \
       --no-auth --backend "$1" --redis "$redis_url") >"$log" 2>&1 &
     pid=$!
     pids+=("$pid")
@@ -114,7 +117,7 @@ lb="http://127.0.0.1:$lb_port/mcp"
 echo "scale: HAProxy at $lb, Redis at $redis_url"
 
 status=0
-phases=" ${SCALE_PHASES:-conformance interop lb} "
+phases=" ${SCALE_PHASES:-conformance interop lb cluster} "
 if [[ "$phases" == *" conformance "* ]]; then
   start_instances conformance
   MCP_URL="$lb" TRIDENT_JAR="$jar" "$root/src/test/conformance/run.sh" || status=1
@@ -122,19 +125,67 @@ fi
 
 start_instances default,conformance
 cd "$root/src/test/interop"
-if [[ "$phases" == *" interop "* ]]; then
+if [[ "$phases" == *" interop "* || "$phases" == *" cluster "* ]]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
     npm ci --no-audit --no-fund
     touch node_modules
   fi
+fi
+if [[ "$phases" == *" interop "* ]]; then
   TRIDENT_HTTP_URL="$lb" TRIDENT_JAR="$jar" node --test http.test.mjs || status=1
 fi
 if [[ "$phases" == *" lb "* ]]; then
   SCALE_LB_URL="$lb" node --test --test-concurrency=1 "$here/lb.test.mjs" || status=1
 fi
 
+if [[ "$phases" == *" cluster "* ]]; then
+  # Three masters, no replicas, each with its cluster bus on port + 10000.
+  cluster_ports=()
+  while [ "${#cluster_ports[@]}" -lt 3 ]; do
+    p="$(free_port)"
+    if [ "$p" -le 55535 ] && python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', $p + 10000))" 2>/dev/null; then
+      cluster_ports+=("$p")
+    fi
+  done
+  nodes=()
+  for p in "${cluster_ports[@]}"; do
+    mkdir -p "$work/cluster-$p"
+    redis-server --port "$p" --bind 127.0.0.1 --dir "$work/cluster-$p" --save "" --appendonly no \
+      --cluster-enabled yes --cluster-config-file "$work/cluster-$p/nodes.conf" \
+      --cluster-node-timeout 2000 >"$work/redis-cluster-$p.log" 2>&1 &
+    pids+=($!)
+    wait_for "$work/redis-cluster-$p.log" "Ready to accept connections" "redis-server (cluster) $p"
+    nodes+=("127.0.0.1:$p")
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$work/cluster-create.log" 2>&1 \
+    || { cat "$work/cluster-create.log" >&2; exit 1; }
+  for p in "${cluster_ports[@]}"; do
+    for _ in $(seq 1 200); do
+      redis-cli -p "$p" cluster info | grep -q cluster_state:ok && break
+      sleep 0.1
+    done
+  done
+  config="$work/trident-cluster.yaml"
+  cat >"$config" <<YAML
+http:
+  maxSessions: 50000
+  maxSessionsPerPrincipal: 50000
+redis:
+  mode: cluster
+  timeout: 5s
+YAML
+  redis_url="$(printf 'redis://%s,' "${nodes[@]}")"
+  redis_url="${redis_url%,}"
+  echo "scale: Redis Cluster at $redis_url"
+  start_instances default,conformance
+  TRIDENT_HTTP_URL="$lb" TRIDENT_JAR="$jar" node --test http.test.mjs || status=1
+  for p in "${cluster_ports[@]}"; do
+    echo "scale: cluster node $p holds $(redis-cli -p "$p" dbsize) keys"
+  done
+fi
+
 if [ "$status" -ne 0 ]; then
   echo "scale: FAILED (logs follow)" >&2
-  for f in "$work"/trident-*.log "$work/haproxy.log"; do echo "--- $f" >&2; tail -50 "$f" >&2; done
+  for f in "$work"/trident-*.log "$work/haproxy.log" "$work"/redis-cluster-*.log; do echo "--- $f" >&2; tail -50 "$f" >&2; done
 fi
 exit "$status"
