@@ -326,6 +326,51 @@ class RedisClusterTest {
     }
   }
 
+  /** A set-up of its own: the failover leaves the replica as the master. */
+  @Nested
+  class AfterASentinelFailover {
+    @Test
+    void subscriptionsAndCommandsFollowTheNewMaster() throws Exception {
+      try (RedisServer.Sentinel failing = RedisServer.sentinel()) {
+        failover(failing);
+      }
+    }
+
+    private void failover(RedisServer.Sentinel sentinel) throws Exception {
+      RedisSettings settings =
+          RedisSettings.sentinel(
+              List.of(sentinel.sentinelUrl()), RedisServer.Sentinel.MASTER_NAME, "2s");
+      RedisRevocationStore revA =
+          (RedisRevocationStore) RevocationStore.redis(connector(settings), Duration.ofHours(1));
+      closing.add(revA::close);
+      List<Revocation> heard = new CopyOnWriteArrayList<>();
+      revA.listen(heard::add);
+      waitUntil(revA::subscribed, 5000);
+      SessionStore sessions = SessionStore.redis(connector(settings));
+      assertThat(await(sessions.create("f1", new SessionRecord("o", "st", Set.of()), LIMITS)))
+          .isEqualTo(Admission.ADMITTED);
+      sentinel.master().stop();
+      waitUntil(() -> !revA.subscribed(), 5000);
+      sentinel.awaitMaster(sentinel.replica(), Duration.ofSeconds(20));
+      waitUntil(revA::subscribed, 15000);
+      RevocationStore revB = RevocationStore.redis(connector(settings), Duration.ofHours(1));
+      closing.add(revB::close);
+      waitUntil(
+          () -> {
+            try {
+              await(revB.revoke(Revocation.token("after-failover")));
+              return await(sessions.create("f2", new SessionRecord("o", "st", Set.of()), LIMITS))
+                      == Admission.ADMITTED
+                  && heard.contains(Revocation.token("after-failover"));
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          15000);
+      assertThat(await(revA.isRevoked("after-failover", "x", 0))).isTrue();
+    }
+  }
+
   @Test
   void settingsNameTheKeyThatIsWrong() {
     assertThatThrownBy(

@@ -93,6 +93,24 @@ public final class RedisServer implements AutoCloseable {
    */
   public static Sentinel sentinel() throws Exception {
     RedisServer master = start();
+    // A replica, in sync before the sentinel starts (its first INFO of the master lists it).
+    Path replicaDir = Files.createTempDirectory("trident-redis-replica");
+    RedisServer replica =
+        new RedisServer(
+            replicaDir,
+            freePort(),
+            List.of("--replicaof", "127.0.0.1", Integer.toString(master.port)));
+    replica.startProcess();
+    long synced = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!run(List.of(CLI, "-p", Integer.toString(replica.port), "info", "replication"))
+        .contains("master_link_status:up")) {
+      if (System.nanoTime() > synced) {
+        replica.close();
+        master.close();
+        throw new IllegalStateException("the replica did not sync");
+      }
+      Thread.sleep(50);
+    }
     Path dir = Files.createTempDirectory("trident-redis-sentinel");
     int port = freePort();
     Files.writeString(
@@ -112,7 +130,7 @@ public final class RedisServer implements AutoCloseable {
             + " 2000\n");
     RedisServer sentinel =
         new RedisServer(dir, port, List.of(dir.resolve("sentinel.conf").toString(), "--sentinel"));
-    Sentinel set = new Sentinel(master, sentinel);
+    Sentinel set = new Sentinel(master, replica, sentinel);
     try {
       sentinel.startProcess();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -230,15 +248,41 @@ public final class RedisServer implements AutoCloseable {
   public static final class Sentinel implements AutoCloseable {
     public static final String MASTER_NAME = "trident";
     private final RedisServer master;
+    private final RedisServer replica;
     private final RedisServer sentinel;
 
-    private Sentinel(RedisServer master, RedisServer sentinel) {
+    private Sentinel(RedisServer master, RedisServer replica, RedisServer sentinel) {
       this.master = master;
+      this.replica = replica;
       this.sentinel = sentinel;
     }
 
+    /** The first master. */
     public RedisServer master() {
       return master;
+    }
+
+    /** Its replica: the master after a failover. */
+    public RedisServer replica() {
+      return replica;
+    }
+
+    /** Waits until the sentinel names {@code node} as the master. */
+    public void awaitMaster(RedisServer node, Duration within) throws Exception {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (!run(List.of(
+              CLI,
+              "-p",
+              Integer.toString(sentinel.port),
+              "sentinel",
+              "get-master-addr-by-name",
+              MASTER_NAME))
+          .contains(Integer.toString(node.port))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the sentinel did not name " + node.url());
+        }
+        Thread.sleep(50);
+      }
     }
 
     /** The sentinel's URL (for {@code redis.nodes}). */
@@ -249,6 +293,7 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
       sentinel.close();
+      replica.close();
       master.close();
     }
   }
