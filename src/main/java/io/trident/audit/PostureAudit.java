@@ -381,21 +381,26 @@ public final class PostureAudit {
               "in memory: revocations reach this instance only",
               "redis.url / --redis"));
     } else {
-      String url = posture.redis().url();
-      String host = redisHost(url);
-      boolean plain = url.startsWith("redis://");
-      if (plain && !UpstreamSettings.isLoopback(host)) {
+      io.trident.store.RedisSettings redis = posture.redis();
+      boolean plainOffLoopback = false;
+      for (String url : redis.endpoints()) {
+        if (url.startsWith("redis://") && !UpstreamSettings.isLoopback(redisHost(url))) {
+          plainOffLoopback = true;
+        }
+      }
+      String mode = " (redis.mode " + redis.mode() + ")";
+      if (plainOffLoopback) {
         add(
             Finding.warning(
                 "revocation.store",
-                "Redis " + posture.redis().safeUrl() + " in plaintext off loopback",
-                "redis.url / --redis (rediss://)"));
+                "Redis " + redis.safeUrl() + " in plaintext off loopback" + mode,
+                "redis.url / redis.nodes / --redis (rediss://)"));
       } else {
         add(
             Finding.ok(
                 "revocation.store",
-                "shared through Redis " + posture.redis().safeUrl(),
-                "redis.url / --redis"));
+                "shared through Redis " + redis.safeUrl() + mode,
+                "redis.url / redis.nodes / --redis"));
       }
       if (posture.redis().failOpen()) {
         add(

@@ -91,7 +91,7 @@ final class RevokeCommand implements Callable<Integer> {
     Duration keepFor;
     long beforeMillis;
     try {
-      redis = redisUrl != null ? cfg.redis().withUrl(redisUrl) : cfg.redis();
+      redis = (redisUrl != null ? cfg.redis().withUrl(redisUrl) : cfg.redis()).complete();
       keepFor = keep != null ? Durations.parse(keep) : cfg.revocation().tokenLifetimeDuration();
       beforeMillis = before == null ? System.currentTimeMillis() : instant(before);
     } catch (IllegalArgumentException e) {

@@ -79,7 +79,8 @@ final class ServeFlags {
       paramLabel = "URL",
       description =
           "Redis shared by the instances (redis://host:port, rediss:// for TLS): revocations,"
-              + " rate limits, HTTP sessions and their events reach every instance (redis.url)")
+              + " rate limits, HTTP sessions and their events reach every instance (redis.url;"
+              + " with redis.mode cluster or sentinel a comma-separated list: redis.nodes)")
   String redisUrl;
 
   @Option(
@@ -125,7 +126,7 @@ final class ServeFlags {
         selected.contains(TransportKind.GRPC) ? grpcOptions(config, httpOptions != null) : null;
     RedisSettings redis;
     try {
-      redis = redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis();
+      redis = (redisUrl != null ? config.redis().withUrl(redisUrl) : config.redis()).complete();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

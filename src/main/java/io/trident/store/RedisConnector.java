@@ -6,12 +6,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -22,13 +26,21 @@ import org.slf4j.LoggerFactory;
  * The one way this process talks to Redis: a pooled client for commands and dedicated connections
  * for subscriptions. Every command is bounded by {@code redis.timeout}, so a slow, down or confused
  * Redis costs a failed future, never a stuck caller; subscriptions reconnect with backoff on their
- * own. Stores (revocation today; rate limits, sessions later) share one connector.
+ * own. Stores (revocations, rate limits, sessions, events, the instance bus) share one connector.
+ *
+ * <p>The nodes may be one Redis, a Redis Cluster or a Sentinel set-up ({@code redis.mode}, SPEC.md
+ * §5.7). On a cluster each command goes to the master of its key's slot and a {@link #batch} must
+ * keep to one slot (the stores' keys carry hash tags for that); pub/sub is the classic kind, which
+ * a cluster broadcasts to every node, so a subscription on any one master hears every publish.
  */
 public final class RedisConnector {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
   private static final long BACKOFF_MIN_MILLIS = 50;
   private static final long BACKOFF_MAX_MILLIS = 5_000;
+
+  /** Connections per node (a cluster client also needs at least one per master). */
+  private static final int POOL_SIZE = 8;
 
   private final Vertx vertx;
   private final RedisSettings settings;
@@ -41,10 +53,19 @@ public final class RedisConnector {
     this.vertx = vertx;
     this.settings = settings;
     this.timeoutMillis = settings.timeoutDuration().toMillis();
-    this.options =
+    this.options = options(settings, timeoutMillis);
+    if (password != null) {
+      // Every node alike: cluster members, the sentinels and the master they name.
+      options.setPassword(password);
+    }
+    this.commands = Redis.createClient(vertx, options);
+  }
+
+  /** The client options for {@code settings}' set-up (SPEC.md §5.7). */
+  static RedisOptions options(RedisSettings settings, long timeoutMillis) {
+    RedisOptions o =
         new RedisOptions()
-            .setConnectionString(settings.url())
-            .setMaxPoolSize(8)
+            .setMaxPoolSize(POOL_SIZE)
             .setMaxPoolWaiting(1024)
             .setMaxWaitingHandlers(4096)
             .setNetClientOptions(
@@ -52,10 +73,43 @@ public final class RedisConnector {
                     .setConnectTimeout((int) Math.max(1, timeoutMillis))
                     .setTcpNoDelay(true)
                     .setTcpKeepAlive(true));
-    if (password != null) {
-      options.setPassword(password);
+    switch (settings.modeKind()) {
+      case STANDALONE -> o.setType(RedisClientType.STANDALONE).setConnectionString(settings.url());
+      case CLUSTER ->
+          // Every command to the master of its slot; the slot map is asked of the seeds again
+          // after a MOVED reply (a failover or resharding) or once it is a second old.
+          o.setType(RedisClientType.CLUSTER)
+              .setEndpoints(new ArrayList<>(settings.nodes()))
+              .setUseReplicas(RedisReplicas.NEVER)
+              .setHashSlotCacheTTL(1_000);
+      case SENTINEL ->
+          // Commands follow the master the sentinels name, and move on +switch-master.
+          o.setType(RedisClientType.SENTINEL)
+              .setEndpoints(new ArrayList<>(settings.nodes()))
+              .setMasterName(settings.masterName())
+              .setRole(RedisRole.MASTER)
+              .setAutoFailover(true)
+              .setTopologyCacheTTL(1_000);
     }
-    this.commands = Redis.createClient(vertx, options);
+    return o;
+  }
+
+  /**
+   * Options for a client that holds one connection (per cluster node) for its own use: a cluster
+   * connection takes one from each master's pool, a sentinel one needs a second to ask the
+   * sentinels, so only a standalone pool is really of one.
+   */
+  private RedisOptions single(boolean followFailover) {
+    RedisOptions o = new RedisOptions(options);
+    switch (settings.modeKind()) {
+      case STANDALONE -> o.setMaxPoolSize(1);
+      case CLUSTER -> o.setMaxPoolSize(POOL_SIZE);
+      case SENTINEL ->
+          // A subscriber must see its connection end on failover (it subscribes again); a
+          // connection swapped underneath would lose its SUBSCRIBE.
+          o.setMaxPoolSize(2).setAutoFailover(followFailover);
+    }
+    return o;
   }
 
   /**
@@ -70,7 +124,7 @@ public final class RedisConnector {
   public static RedisConnector create(
       Vertx vertx, RedisSettings settings, Function<String, String> env) {
     if (!settings.configured()) {
-      throw new IllegalArgumentException("redis.url is not set");
+      throw new IllegalArgumentException("redis.url (or redis.nodes) is not set");
     }
     return new RedisConnector(vertx, settings, settings.password(env));
   }
@@ -126,7 +180,36 @@ public final class RedisConnector {
    * pooled client may send two commands on two connections).
    */
   public Redis dedicatedClient() {
-    return Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
+    return Redis.createClient(vertx, single(true));
+  }
+
+  /**
+   * Clients for messages whose order matters ({@code PUBLISH} one after the other), each of one
+   * connection, to try in turn: on a cluster a keyless command goes to any node, so two publishes
+   * on a cluster connection could take two nodes and overtake each other; one connection to one
+   * node (any node: a cluster forwards every publish to all) keeps them in order. One client per
+   * seed node there, else the {@link #dedicatedClient}.
+   */
+  public List<Redis> orderedClients() {
+    if (!cluster()) {
+      return List.of(dedicatedClient());
+    }
+    List<Redis> clients = new ArrayList<>();
+    for (String node : settings.nodes()) {
+      clients.add(
+          Redis.createClient(
+              vertx,
+              new RedisOptions(options)
+                  .setType(RedisClientType.STANDALONE)
+                  .setEndpoints(new ArrayList<>(List.of(node)))
+                  .setMaxPoolSize(1)));
+    }
+    return clients;
+  }
+
+  /** Whether the nodes form a Redis Cluster: a pipelined batch must then stay in one slot. */
+  public boolean cluster() {
+    return settings.modeKind() == RedisSettings.Mode.CLUSTER;
   }
 
   /** The command timeout, in milliseconds. */
@@ -144,7 +227,7 @@ public final class RedisConnector {
     private final String channel;
     private final Handler<String> messages;
     private final Handler<Boolean> connected;
-    private final Redis client;
+    private Redis client;
     private long backoff = BACKOFF_MIN_MILLIS;
     private volatile RedisConnection connection;
     private volatile boolean up;
@@ -154,7 +237,6 @@ public final class RedisConnector {
       this.channel = channel;
       this.messages = messages;
       this.connected = connected;
-      this.client = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
     }
 
     /** True while the subscription is in place. */
@@ -162,11 +244,19 @@ public final class RedisConnector {
       return up;
     }
 
-    private void connect() {
+    private synchronized void connect() {
       if (stopped || closed) {
         return;
       }
-      Future<RedisConnection> connecting = client.connect();
+      // A client of its own per attempt: closing it really closes its connections, so no node
+      // keeps a subscribed connection pooled for the next attempt (a cluster connection spans
+      // every master, and one node failing ends the whole of it).
+      if (client != null) {
+        client.close();
+      }
+      Redis attempt = Redis.createClient(vertx, single(false));
+      client = attempt;
+      Future<RedisConnection> connecting = attempt.connect();
       connecting
           .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .onFailure(
@@ -179,8 +269,7 @@ public final class RedisConnector {
                 conn.exceptionHandler(e -> lost(conn, e.toString()));
                 conn.endHandler(v -> lost(conn, "connection closed"));
                 return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel))
-                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                    .onFailure(e -> conn.close());
+                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
               })
           .onComplete(
               ar -> {
@@ -218,7 +307,8 @@ public final class RedisConnector {
         return;
       }
       connection = null;
-      conn.close();
+      // The next attempt closes this attempt's client, and with it every connection (closing a
+      // cluster connection one of whose nodes already went would recycle that one twice).
       retry(why);
     }
 
@@ -236,13 +326,10 @@ public final class RedisConnector {
       vertx.setTimer(delay, t -> connect());
     }
 
-    public Future<Void> close() {
+    public synchronized Future<Void> close() {
       stopped = true;
-      RedisConnection c = connection;
-      if (c != null) {
-        c.close();
-      }
-      return client.close();
+      connection = null;
+      return client == null ? Future.succeededFuture() : client.close();
     }
   }
 

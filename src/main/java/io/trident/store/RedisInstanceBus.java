@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The instance bus over Redis pub/sub: channel {@code trident:i:<tag>} per instance, {@code
  * trident:bus} for all; heartbeat key {@code trident:i:<tag>} (set NX to claim the tag, then
  * renewed every second with a 3 s expiry). Messages go out on one dedicated connection, so two
- * messages to the same instance arrive in the order they were sent.
+ * messages to the same instance arrive in the order they were sent; on a Redis Cluster that is a
+ * connection to one node (the cluster forwards every publish to every node), the next seed node
+ * when it is lost.
  */
 final class RedisInstanceBus implements InstanceBus {
 
@@ -34,7 +36,8 @@ final class RedisInstanceBus implements InstanceBus {
   private final RedisConnector redis;
   private final Vertx vertx;
   private final int tag;
-  private final Redis publisher;
+  private final List<Redis> publishers;
+  private int publisherIndex;
   private final List<Handler<JsonObject>> handlers = new CopyOnWriteArrayList<>();
   private RedisConnector.Subscription direct;
   private RedisConnector.Subscription all;
@@ -46,7 +49,7 @@ final class RedisInstanceBus implements InstanceBus {
     this.redis = redis;
     this.vertx = redis.vertx();
     this.tag = tag;
-    this.publisher = redis.dedicatedClient();
+    this.publishers = redis.orderedClients();
   }
 
   static Future<InstanceBus> start(RedisConnector redis) {
@@ -151,6 +154,7 @@ final class RedisInstanceBus implements InstanceBus {
     }
     Promise<RedisConnection> next = Promise.promise();
     connection = next.future();
+    Redis publisher = publishers.get(publisherIndex);
     publisher
         .connect()
         .timeout(redis.timeoutMillis(), TimeUnit.MILLISECONDS)
@@ -163,6 +167,7 @@ final class RedisInstanceBus implements InstanceBus {
                       synchronized (this) {
                         if (connection == next.future()) {
                           connection = null;
+                          publisherIndex = (publisherIndex + 1) % publishers.size();
                         }
                       }
                     };
@@ -172,6 +177,8 @@ final class RedisInstanceBus implements InstanceBus {
               } else {
                 synchronized (this) {
                   connection = null;
+                  // Next time the next node (a cluster's seeds; one client elsewhere).
+                  publisherIndex = (publisherIndex + 1) % publishers.size();
                 }
                 next.fail(ar.cause());
               }
@@ -209,7 +216,7 @@ final class RedisInstanceBus implements InstanceBus {
             direct.close(),
             all.close(),
             redis.send(Request.cmd(Command.DEL).arg(INSTANCE_PREFIX + tag)),
-            publisher.close())
+            Future.join(publishers.stream().map(Redis::close).toList()))
         .mapEmpty();
   }
 }

@@ -16,22 +16,26 @@ import org.slf4j.LoggerFactory;
  * Revocations in Redis, shared by every instance that points at the same Redis (SPEC.md §7.7):
  *
  * <ul>
- *   <li>{@code trident:revoked:jti:<jti>} = {@code 1}, expiring after the longest token lifetime;
- *   <li>{@code trident:revoked:sub:<subject>} = epoch milliseconds T (tokens issued before T are
+ *   <li>{@code trident:{revoked}:jti:<jti>} = {@code 1}, expiring after the longest token lifetime;
+ *   <li>{@code trident:{revoked}:sub:<subject>} = epoch milliseconds T (tokens issued before T are
  *       revoked), same expiry;
  *   <li>channel {@code trident:revocations}: each revocation as JSON, so every instance ends the
  *       affected streams at once.
  * </ul>
  *
- * Status counts as confirmed while the subscription is in place and Redis answered a command within
- * {@code redis.failClosedAfter}; a health PING runs in the background so an idle server notices
- * too. Changes of that state are logged once each.
+ * Both kinds share the hash tag {@code {revoked}}: on a Redis Cluster they live in one slot, so the
+ * check of a token stays one {@code MGET} on one node (a token's jti and subject are unrelated, no
+ * per-token tag could keep them together).
+ *
+ * <p>Status counts as confirmed while the subscription is in place and Redis answered a command
+ * within {@code redis.failClosedAfter}; a health PING runs in the background so an idle server
+ * notices too. Changes of that state are logged once each.
  */
 public final class RedisRevocationStore implements RevocationStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationStore.class);
-  public static final String JTI_PREFIX = "trident:revoked:jti:";
-  public static final String SUBJECT_PREFIX = "trident:revoked:sub:";
+  public static final String JTI_PREFIX = "trident:{revoked}:jti:";
+  public static final String SUBJECT_PREFIX = "trident:{revoked}:sub:";
   public static final String CHANNEL = "trident:revocations";
 
   private final RedisConnector redis;

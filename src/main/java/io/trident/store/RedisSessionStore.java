@@ -25,7 +25,9 @@ import java.util.Set;
  *       request.
  * </ul>
  *
- * Nothing spans two slots in one command: the caps are one script on the {@code {sessions}} slot.
+ * Nothing spans two slots in one command or batch: the caps are one script on the {@code
+ * {sessions}} slot, and the periodic renewal of many session hashes is one batch per chunk on one
+ * Redis, separate commands on a cluster.
  */
 final class RedisSessionStore implements SessionStore {
 
@@ -234,12 +236,27 @@ final class RedisSessionStore implements SessionStore {
                 .arg(sessionKey(u.id()))
                 .arg(RedisConnector.millis(limits.idle())));
       }
-      chain = chain.transform(ar -> redis.batch(expires));
+      chain = chain.transform(ar -> expireAll(expires));
     }
     return chain.mapEmpty();
   }
 
   private static final int RENEW_BATCH = 256;
+
+  /**
+   * One pipelined batch on one node; on a cluster, where each session hash has a slot of its own,
+   * the same commands sent side by side (each to its slot's master, pipelined per connection).
+   */
+  private Future<?> expireAll(List<Request> expires) {
+    if (!redis.cluster()) {
+      return redis.batch(expires);
+    }
+    List<Future<Response>> sent = new ArrayList<>(expires.size());
+    for (Request r : expires) {
+      sent.add(redis.send(r));
+    }
+    return Future.join(sent);
+  }
 
   @Override
   public Future<Void> recordRequest(String id, String requestKey, int instance, Duration ttl) {

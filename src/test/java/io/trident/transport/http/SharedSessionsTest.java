@@ -64,14 +64,22 @@ class SharedSessionsTest {
   }
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws Exception {
     clientVertx = Vertx.vertx();
     // Each test starts from an empty Redis: caps count every session in it.
-    RedisConnector flush =
-        RedisConnector.create(
-            clientVertx, RedisSettings.none().withUrl(redis.url()).withTimeout("5s"));
+    flush();
+  }
+
+  /** Empties the Redis the instances share. */
+  void flush() throws Exception {
+    RedisConnector flush = RedisConnector.create(clientVertx, settings().withTimeout("5s"));
     await(flush.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.FLUSHALL)));
     await(flush.close());
+  }
+
+  /** The Redis the instances share: one node here, a cluster in {@link ClusterSessionsTest}. */
+  RedisSettings settings() {
+    return RedisSettings.none().withUrl(redis.url());
   }
 
   @AfterEach
@@ -155,8 +163,7 @@ class SharedSessionsTest {
                                           + r.getJsonObject("content").getString("text"))))
               .build());
       backend.tools().forEach(Tool::compileSchemas);
-      connector =
-          RedisConnector.create(vertx, RedisSettings.none().withUrl(redis.url()).withTimeout("3s"));
+      connector = RedisConnector.create(vertx, settings().withTimeout("3s"));
       shared = await(SharedState.redis(connector));
       ServerOptions opts =
           ServerOptions.defaults(Implementation.of("trident-shared-test", "1"))
