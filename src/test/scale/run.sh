@@ -64,8 +64,6 @@ http:
   maxSessionsPerPrincipal: 50000
 redis:
   timeout: 5s                # a shared 2-core test machine can be slow to answer
-server:
-  requestStateKeyFile: $work/request-state.key   # 2026-07-28 rounds may land on any instance
 YAML
 
 instances=()
