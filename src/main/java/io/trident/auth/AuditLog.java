@@ -44,7 +44,7 @@ public final class AuditLog {
   /** Records a finished tool call (whatever its outcome), now, on the calling thread. */
   public static void toolCall(AuditEvent event) {
     if (LOG.isInfoEnabled()) {
-      LOG.info(event.toJson().encode());
+      LOG.info(event.encode());
     }
   }
 

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.trident.context.Principal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Map;
@@ -63,6 +64,79 @@ class AuditLogTest {
     assertThat(json.getString("outcome")).isEqualTo("ok");
     assertThat(json.getLong("durationMs")).isEqualTo(12);
     assertThat(json.getLong("deadlineLeftMs")).isEqualTo(4988);
+  }
+
+  /**
+   * The digest is computed while streaming the canonical JSON; it must equal the SHA-256 of the
+   * canonical text built the obvious way (a sorted copy, its compact JSON, UTF-8), which is what
+   * digests were before: non-ASCII, emoji (surrogate pairs), lone surrogates, escapes, numbers,
+   * nested arrays and objects.
+   */
+  @Test
+  void argumentDigestEqualsTheDigestOfTheCanonicalText() throws Exception {
+    JsonObject args =
+        new JsonObject()
+            .put("z", "caf\u00e9 \u20ac \ud83d\ude00 \ud800 x\udc00 \"q\" \\ \n\t\u0001 </script>")
+            .put("a", new JsonArray().add(1).add(2.5).add(-7L).add(true).addNull().add("s"))
+            .put(
+                "m",
+                new JsonObject().put("y", new JsonObject().put("b", 1).put("a", 2)).put("x", 0))
+            .put("n", (Object) null)
+            .put("big", new java.math.BigDecimal("12345678901234567890.5"))
+            .put("list", java.util.List.of(Map.of("k2", 1, "k1", 2)))
+            .put("tail", "\ud83d");
+    StringBuilder longText = new StringBuilder();
+    for (int i = 0; i < 3000; i++) {
+      longText.append(i % 7 == 0 ? "\ud83d\ude00" : i % 5 == 0 ? "\u00e9" : "a");
+    }
+    args.put("long", longText.toString());
+    for (JsonObject o : java.util.List.of(args, new JsonObject(), new JsonObject().put("k", "v"))) {
+      String canonical = referenceCanonical(o).toString();
+      String expected =
+          "sha256:"
+              + java.util.HexFormat.of()
+                  .formatHex(
+                      java.security.MessageDigest.getInstance("SHA-256")
+                          .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(AuditEvent.argumentDigest(o)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void encodedLineEqualsTheEncodedJsonObject() {
+    Instant t = Instant.parse("2025-01-02T03:04:05.123456Z");
+    for (AuditEvent e :
+        java.util.List.of(
+            new AuditEvent(
+                t,
+                "http",
+                "s\u00e9 \"x\" \ud83d\ude00",
+                "jwt",
+                "tools/call",
+                "echo",
+                "sha256:ab",
+                "ok",
+                12,
+                34L,
+                "upstream inv: OK"),
+            new AuditEvent(
+                t, "stdio", null, null, "tools/call", null, null, "error", 0, null, null))) {
+      assertThat(e.encode()).isEqualTo(e.toJson().encode());
+    }
+  }
+
+  private static Object referenceCanonical(Object v) {
+    if (v instanceof JsonObject o) {
+      Map<String, Object> sorted = new java.util.TreeMap<>();
+      o.forEach(e -> sorted.put(e.getKey(), referenceCanonical(e.getValue())));
+      return new JsonObject(new java.util.LinkedHashMap<>(sorted));
+    }
+    if (v instanceof JsonArray a) {
+      JsonArray out = new JsonArray();
+      a.forEach(x -> out.add(referenceCanonical(x)));
+      return out;
+    }
+    return v;
   }
 
   @Test

@@ -1,11 +1,14 @@
 package io.trident.server.jsonrpc;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /**
  * The JSON codec for protocol messages: Jackson's streaming parser and generator straight into
@@ -16,6 +19,13 @@ public final class WireJson {
 
   private static final JacksonCodec CODEC = new JacksonCodec();
   private static final JsonFactory FACTORY = new JsonFactory();
+
+  /**
+   * Writes as Vert.x's codec does (its factory only tunes reading), but leaves the target stream
+   * open: callers reuse it across messages.
+   */
+  private static final JsonFactory WRITER =
+      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
   private WireJson() {}
 
@@ -46,5 +56,17 @@ public final class WireJson {
   /** Compact JSON: never contains a raw newline, as stdio framing needs. */
   public static Buffer encode(Object json) {
     return CODEC.toBuffer(json, false);
+  }
+
+  /**
+   * Writes the same bytes as {@link #encode} straight into {@code out} (no intermediate array or
+   * Buffer per message): the stdio writer's hot path. {@code out} is not closed.
+   */
+  public static void encodeTo(Object json, OutputStream out) {
+    try (JsonGenerator generator = WRITER.createGenerator(out)) {
+      JacksonCodec.encodeJson(json, generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

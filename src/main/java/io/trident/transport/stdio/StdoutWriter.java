@@ -1,7 +1,6 @@
 package io.trident.transport.stdio;
 
 import io.trident.server.jsonrpc.WireJson;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -21,6 +20,9 @@ final class StdoutWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(StdoutWriter.class);
   private static final Object STOP = new Object();
+
+  /** Bytes gathered before a write system call. */
+  private static final int CHUNK_BYTES = 64 * 1024;
 
   private final OutputStream out;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -71,7 +73,9 @@ final class StdoutWriter {
 
   private void run() {
     List<Object> batch = new ArrayList<>(256);
-    Buffer chunk = Buffer.buffer(64 * 1024);
+    // Reused for the life of the writer: a batch costs no arrays of its own, only what encoding
+    // each message needs.
+    ByteSink chunk = new ByteSink(CHUNK_BYTES);
     try {
       while (true) {
         Object first = queue.poll(1, TimeUnit.SECONDS);
@@ -86,17 +90,24 @@ final class StdoutWriter {
             stop = true;
             break;
           }
-          chunk.appendBuffer(WireJson.encode(message)).appendByte((byte) '\n');
-          if (chunk.length() >= 64 * 1024) {
-            out.write(chunk.getBytes());
-            chunk = Buffer.buffer(64 * 1024);
+          int mark = chunk.size();
+          try {
+            WireJson.encodeTo(message, chunk);
+          } catch (RuntimeException e) {
+            chunk.truncate(mark);
+            throw e;
+          }
+          chunk.write('\n');
+          if (chunk.size() >= CHUNK_BYTES) {
+            out.write(chunk.array(), 0, chunk.size());
+            chunk.truncate(0);
           }
         }
         queued.addAndGet(-batch.size());
         batch.clear();
-        if (chunk.length() > 0) {
-          out.write(chunk.getBytes());
-          chunk = Buffer.buffer(64 * 1024);
+        if (chunk.size() > 0) {
+          out.write(chunk.array(), 0, chunk.size());
+          chunk.truncate(0);
         }
         if (stop || queue.isEmpty()) {
           out.flush();

@@ -1,0 +1,50 @@
+package io.trident.transport.stdio;
+
+import java.io.OutputStream;
+import java.util.Arrays;
+
+/**
+ * A growable byte array that messages are encoded into and then written out from in one call. Kept
+ * and reused by its one owner thread, so writing a message allocates no array of its own.
+ */
+final class ByteSink extends OutputStream {
+
+  private byte[] bytes;
+  private int size;
+
+  ByteSink(int capacity) {
+    bytes = new byte[capacity];
+  }
+
+  @Override
+  public void write(int b) {
+    ensure(size + 1);
+    bytes[size++] = (byte) b;
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) {
+    ensure(size + len);
+    System.arraycopy(b, off, bytes, size, len);
+    size += len;
+  }
+
+  byte[] array() {
+    return bytes;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Drops everything from {@code length} on (a message that failed half-way). */
+  void truncate(int length) {
+    size = length;
+  }
+
+  private void ensure(int needed) {
+    if (needed > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+    }
+  }
+}
