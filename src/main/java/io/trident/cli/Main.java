@@ -67,7 +67,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     sortOptions = false,
-    subcommands = {RevokeCommand.class, AuditCommand.class, DesktopConfigCommand.class},
     description = "One MCP server over stdio, Streamable HTTP and gRPC.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -88,7 +87,7 @@ public final class Main implements Callable<Integer> {
     PrintStream protocolOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
     // Starting Vert.x is the slowest step of start-up: overlap it with parsing flags and config.
     CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(Main::startVertx);
-    CommandLine cli = commandLine(new Main(protocolOut, vertx));
+    CommandLine cli = commandLine(new Main(protocolOut, vertx), args);
     cli.setOut(new java.io.PrintWriter(protocolOut, true));
     int code = cli.execute(args);
     System.exit(code);
@@ -99,7 +98,42 @@ public final class Main implements Callable<Integer> {
    * exit 2; the usage text follows only when the flag itself is unknown.
    */
   static CommandLine commandLine(Main main) {
+    return configure(withSubcommands(new CommandLine(main)));
+  }
+
+  /**
+   * As {@link #commandLine(Main)}, with the subcommands only when {@code args} may name one: when
+   * serving, building their specs (and loading what their fields and methods name) is start-up time
+   * spent for nothing. Any word that is not an option or an option's value, and {@code --help}
+   * (whose usage lists them), brings them in; so a mistyped subcommand still gets its suggestion.
+   */
+  static CommandLine commandLine(Main main, String[] args) {
     CommandLine cli = new CommandLine(main);
+    return configure(mayNameASubcommand(cli.getCommandSpec(), args) ? withSubcommands(cli) : cli);
+  }
+
+  // Before configure(): picocli applies those settings to the subcommands registered by then.
+  private static CommandLine withSubcommands(CommandLine cli) {
+    return cli.addSubcommand(new RevokeCommand())
+        .addSubcommand(new AuditCommand())
+        .addSubcommand(new DesktopConfigCommand());
+  }
+
+  static boolean mayNameASubcommand(CommandLine.Model.CommandSpec spec, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("-") || arg.equals("-h") || arg.equals("--help")) {
+        return true;
+      }
+      CommandLine.Model.OptionSpec option = arg.contains("=") ? null : spec.findOption(arg);
+      if (option != null && option.arity().max() > 0) {
+        i++; // its value, which may be any word
+      }
+    }
+    return false;
+  }
+
+  private static CommandLine configure(CommandLine cli) {
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setParameterExceptionHandler(
         (e, args) -> {
@@ -148,11 +182,12 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Vert.x as configured: with {@code metrics.vertx} its meters must be there from the start, so
-   * the instance started early (before the configuration was read) gives way to one that has them.
+   * Vert.x as configured: with {@code metrics.vertx} (and metrics recorded) its meters must be
+   * there from the start, so the instance started early (before the configuration was read) gives
+   * way to one that has them.
    */
-  private Vertx vertx(TridentConfig config) {
-    if (!config.metrics().vertx()) {
+  private Vertx vertx(TridentConfig config, Metrics metrics) {
+    if (!metrics.enabled() || !config.metrics().vertx()) {
       return vertxStarting == null ? startVertx() : vertxStarting.join();
     }
     if (vertxStarting != null) {
@@ -178,7 +213,7 @@ public final class Main implements Callable<Integer> {
     ServingPlan plan = flags.resolve();
     TridentConfig config = plan.config();
     ServerOptions options = plan.options();
-    Observability observability = observability(config);
+    Observability observability = observability(config, plan.adminPort() != null);
     java.time.Duration shutdownGrace = plan.shutdownGrace();
     java.time.Duration drainGrace = plan.drainGrace();
     List<String> backendNames = plan.backendNames();
@@ -233,7 +268,7 @@ public final class Main implements Callable<Integer> {
       System.setOut(System.err);
     }
 
-    Vertx vertx = vertx(config);
+    Vertx vertx = vertx(config, observability.metrics());
     Backend backend;
     long backendStart = System.nanoTime();
     try {
@@ -473,8 +508,13 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private Observability observability(TridentConfig config) {
-    Metrics metrics = config.metrics().enabled() ? Metrics.create() : Metrics.off();
+  /**
+   * @param served whether an admin listener serves {@code /metrics}: without one nothing could read
+   *     the meters, so none are recorded and the registry with its JVM binders (a few hundred
+   *     classes, a noticeable slice of a stdio start-up) is never built
+   */
+  private Observability observability(TridentConfig config, boolean served) {
+    Metrics metrics = served && config.metrics().enabled() ? Metrics.create() : Metrics.off();
     Tracing tracing;
     try {
       tracing = Tracing.start(config.tracing(), java.util.Map.of());

@@ -1,15 +1,18 @@
 package io.trident.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads {@code conf/trident.yaml}. {@code ${VAR}} and {@code ${VAR:-default}} are replaced from the
@@ -36,38 +39,32 @@ public final class ConfigLoader {
   }
 
   public static TridentConfig parse(String yaml, String origin) {
-    ObjectMapper mapper =
-        new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     String text = substituteEnv(yaml);
     if (text.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
       return TridentConfig.defaults();
     }
+    Node root;
     try {
-      TridentConfig config = mapper.readValue(text, TridentConfig.class);
-      return config == null ? TridentConfig.defaults() : config;
-    } catch (UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException(
-          "config " + origin + ": unknown key '" + e.getPropertyName() + "' at " + path(e));
-    } catch (JsonProcessingException e) {
-      Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-      String msg = cause == e ? e.getOriginalMessage() : cause.getMessage();
-      throw new IllegalArgumentException("config " + origin + ": " + msg);
+      // The node tree only (no Java objects made from tags; no Yaml facade, whose constructor and
+      // representer cost classes for nothing): the binder reads it by key and type.
+      LoaderOptions options = new LoaderOptions();
+      root =
+          new Composer(
+                  new ParserImpl(new StreamReader(new StringReader(text)), options),
+                  new Resolver(),
+                  options)
+              .getSingleNode();
+    } catch (YAMLException e) {
+      throw new IllegalArgumentException("config " + origin + ": " + e.getMessage());
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new IllegalArgumentException("config " + origin + ": not valid YAML (" + e + ")");
     }
-  }
-
-  private static String path(UnrecognizedPropertyException e) {
-    StringBuilder sb = new StringBuilder();
-    e.getPath()
-        .forEach(
-            ref -> {
-              if (ref.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-              } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-              }
-            });
-    return sb.toString();
+    try {
+      TridentConfig config = RecordBinder.bind(root, TridentConfig.class);
+      return config == null ? TridentConfig.defaults() : config;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config " + origin + ": " + e.getMessage(), e);
+    }
   }
 
   /** Replaces environment references, except on comment lines (which may mention the syntax). */

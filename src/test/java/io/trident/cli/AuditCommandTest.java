@@ -168,7 +168,7 @@ class AuditCommandTest {
 
   @Test
   void isASubcommandOfTrident() {
-    CommandLine cli = new CommandLine(new Main(new java.io.ByteArrayOutputStream()));
+    CommandLine cli = Main.commandLine(new Main(new java.io.ByteArrayOutputStream()));
     assertThat(cli.getSubcommands()).containsKey("audit");
   }
 

@@ -232,4 +232,25 @@ class MainTest {
         "auth.jwt.jwksUrl",
         "https");
   }
+
+  @Test
+  void subcommandsAreBuiltOnlyWhenTheArgumentsMayNameOne() {
+    CommandLine.Model.CommandSpec spec =
+        new CommandLine(new Main(new ByteArrayOutputStream())).getCommandSpec();
+    assertThat(Main.mayNameASubcommand(spec, new String[] {})).isFalse();
+    assertThat(Main.mayNameASubcommand(spec, new String[] {"--transport", "stdio"})).isFalse();
+    // A value that happens to be a subcommand's name is still the option's value.
+    assertThat(Main.mayNameASubcommand(spec, new String[] {"--config", "audit", "--no-auth"}))
+        .isFalse();
+    assertThat(Main.mayNameASubcommand(spec, new String[] {"--transport=stdio"})).isFalse();
+    assertThat(Main.mayNameASubcommand(spec, new String[] {"audit"})).isTrue();
+    assertThat(Main.mayNameASubcommand(spec, new String[] {"--transport", "http", "revok"}))
+        .isTrue();
+    assertThat(Main.mayNameASubcommand(spec, new String[] {"--help"})).isTrue();
+    CommandLine serving = Main.commandLine(new Main(new ByteArrayOutputStream()), new String[0]);
+    assertThat(serving.getSubcommands()).isEmpty();
+    CommandLine auditing =
+        Main.commandLine(new Main(new ByteArrayOutputStream()), new String[] {"audit"});
+    assertThat(auditing.getSubcommands()).containsOnlyKeys("revoke", "audit", "desktop-config");
+  }
 }

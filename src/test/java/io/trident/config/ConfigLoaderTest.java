@@ -103,4 +103,45 @@ class ConfigLoaderTest {
     assertThat(Durations.parse("PT2H")).isEqualTo(Duration.ofHours(2));
     assertThatThrownBy(() -> Durations.parse("soon")).hasMessageContaining("soon");
   }
+
+  @Test
+  void valuesAreReadByTheirKeysType() {
+    TridentConfig config =
+        ConfigLoader.parse(
+            "http:\n  port: '3001'\n  legacySse: off\n  alwaysSse: yes\n  maxBodyBytes: 10\n"
+                + "  allowedOrigins: [https://a.example]\n"
+                + "server:\n  instructions: null\n  name: \"null\"\n"
+                + "tracing:\n  sampleRatio: 1\n"
+                + "auth:\n  jwt:\n    audience: single\n    issuer: i\n    secretFile: s\n",
+            "t");
+    assertThat(config.http().port()).isEqualTo(3001);
+    assertThat(config.http().legacySse()).isFalse();
+    assertThat(config.http().alwaysSse()).isTrue();
+    assertThat(config.http().maxBodyBytes()).isEqualTo(10L);
+    assertThat(config.http().allowedOrigins()).containsExactly("https://a.example");
+    assertThat(config.server().instructions()).isNull();
+    assertThat(config.server().name()).isEqualTo("null");
+    assertThat(config.tracing().sampleRatio()).isEqualTo(1.0);
+    // audience takes one value as a list of one
+    assertThat(config.auth().jwt().audience()).containsExactly("single");
+  }
+
+  @Test
+  void aValueOfTheWrongTypeNamesItsKey() {
+    assertThatThrownBy(() -> ConfigLoader.parse("server:\n  pageSize: many\n", "t.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("t.yaml")
+        .hasMessageContaining("server.pageSize")
+        .hasMessageContaining("many");
+    assertThatThrownBy(() -> ConfigLoader.parse("server:\n  name: [a, b]\n", "t"))
+        .hasMessageContaining("server.name");
+    assertThatThrownBy(() -> ConfigLoader.parse("backends: default\n", "t"))
+        .hasMessageContaining("backends");
+    assertThatThrownBy(() -> ConfigLoader.parse("http:\n  legacySse: maybe\n", "t"))
+        .hasMessageContaining("http.legacySse");
+    assertThatThrownBy(() -> ConfigLoader.parse("- a\n- b\n", "t"))
+        .hasMessageContaining("top level");
+    assertThatThrownBy(() -> ConfigLoader.parse("upstreams:\n  - name: a\n    colour: blue\n", "t"))
+        .hasMessageContaining("unknown key 'colour' at upstreams[0].colour");
+  }
 }
