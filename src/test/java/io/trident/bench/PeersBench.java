@@ -8,6 +8,7 @@ import static io.trident.bench.BenchSupport.runAndExit;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,6 +65,9 @@ public final class PeersBench {
         System.getProperty("os.arch"));
     printMachineState("start");
     System.out.println();
+    // The servers' logs (HttpBench and StdioBench both default to target/bench): a fresh tree has
+    // no such directory, and spawning a server with its output there would fail.
+    Files.createDirectories(HttpBench.logDir);
 
     Map<String, Cells> table = new LinkedHashMap<>();
     List<String> columns = new ArrayList<>();
