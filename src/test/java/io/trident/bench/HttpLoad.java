@@ -239,49 +239,50 @@ final class HttpLoad extends BenchLoad {
 
   /** Checks one tools/call answer; null when it is right. */
   private Problem verifyCall(String kind, Answer a, long id) {
-    String text = a.body.toString(StandardCharsets.UTF_8);
+    String body = a.body.toString(StandardCharsets.UTF_8);
     String message;
     if (isSse(a.contentType)) {
-      Sse sse = Sse.parse(text, checkIds ? id : -1);
+      Sse sse = Sse.parse(body, checkIds ? id : -1);
       noteShape(kind, a, sse.shape());
       if (a.status != 200) {
-        return problem("HTTP " + a.status, a, text);
+        return problem("HTTP " + a.status, a, body);
       }
       if (!expectSse) {
-        return problem("SSE answer where plain JSON was expected", a, text);
+        return problem("SSE answer where plain JSON was expected", a, body);
       }
       if (sse.answer == null) {
-        return problem("SSE stream without a complete event answering the request", a, text);
+        return problem("SSE stream without a complete event answering the request", a, body);
       }
       message = sse.answer;
     } else {
       noteShape(kind, a, null);
       if (a.status != 200) {
-        return problem("HTTP " + a.status, a, text);
+        return problem("HTTP " + a.status, a, body);
       }
       if (!isJson(a.contentType)) {
-        return problem("Content-Type " + a.contentType, a, text);
+        return problem("Content-Type " + a.contentType, a, body);
       }
       if (expectSse) {
-        return problem("plain JSON answer where an SSE stream was expected", a, text);
+        return problem("plain JSON answer where an SSE stream was expected", a, body);
       }
-      message = text;
+      message = body;
     }
     if (!message.contains("\"result\"")) {
       return problem(
           message.contains("\"error\"") ? "JSON-RPC error answer" : "answer without \"result\"",
           a,
-          text);
+          body);
     }
+    // the field: the text this load sends (the local body is the whole answer)
     if (!message.contains(text)) {
-      return problem("result without the echoed text", a, text);
+      return problem("result without the echoed text", a, body);
     }
     if (message.contains("\"isError\":true")) {
-      return problem("tool error (isError true)", a, text);
+      return problem("tool error (isError true)", a, body);
     }
     if (checkIds && !hasId(message, id)) {
       return problem(
-          "answer carries another id than the request's", a, "request id " + id + ": " + text);
+          "answer carries another id than the request's", a, "request id " + id + ": " + body);
     }
     return null;
   }

@@ -8,6 +8,7 @@ import static io.trident.bench.BenchSupport.runAndExit;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +31,8 @@ import java.util.function.Function;
  * command has {@code @PORT@} where its port goes; {@code --http-sse} for servers that answer calls
  * with an SSE stream). The first {@code --stdio}/{@code --http} is Trident, {@code --bare-stdio}
  * and {@code --bare-http} are the ceilings. scripts/bench peers builds the peers and passes them
- * all.
+ * all; {@code --only NAME,...} keeps those peers alone (with Trident and the ceilings), for a
+ * shorter run.
  */
 public final class PeersBench {
 
@@ -42,6 +44,7 @@ public final class PeersBench {
   private static List<String> bareHttp;
   private static boolean skipStdio;
   private static boolean skipHttp;
+  private static Set<String> only; // --only NAME,...: these peers alone (with Trident and bare)
   private static final Set<Process> CHILDREN = HttpBench.CHILDREN;
 
   private PeersBench() {}
@@ -64,6 +67,9 @@ public final class PeersBench {
         System.getProperty("os.arch"));
     printMachineState("start");
     System.out.println();
+    // The servers' logs (HttpBench and StdioBench both default to target/bench): a fresh tree has
+    // no such directory, and spawning a server with its output there would fail.
+    Files.createDirectories(HttpBench.logDir);
 
     Map<String, Cells> table = new LinkedHashMap<>();
     List<String> columns = new ArrayList<>();
@@ -315,6 +321,7 @@ public final class PeersBench {
         case "--bare-http" -> bareHttp = List.of(need(a, v, i++).split(" "));
         case "--skip-stdio" -> skipStdio = true;
         case "--skip-http" -> skipHttp = true;
+        case "--only" -> only = Set.of(need(a, v, i++).split(","));
         case "--duration" -> {
           HttpBench.durationSeconds = Double.parseDouble(need(a, v, i++));
           rest.add(a);
@@ -328,6 +335,13 @@ public final class PeersBench {
         }
         default -> rest.add(a);
       }
+    }
+    if (only != null) {
+      // Trident (the first of each) stays: the ratios are to it
+      Server tridentStdio = stdio.isEmpty() ? null : stdio.get(0);
+      Server tridentHttp = http.isEmpty() ? null : http.get(0);
+      stdio.removeIf(s -> s != tridentStdio && !only.contains(s.name));
+      http.removeIf(s -> s != tridentHttp && !only.contains(s.name));
     }
     if (stdio.isEmpty() && http.isEmpty()) {
       throw new IllegalArgumentException("give the servers with --stdio / --http NAME=COMMAND");
