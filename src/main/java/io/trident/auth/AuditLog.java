@@ -23,7 +23,9 @@ public final class AuditLog {
   /**
    * Builds and writes tool-call lines off the event loops: digesting the arguments and encoding the
    * line cost about as much as a trivial tool call itself. One thread keeps the lines in order; a
-   * full queue makes the caller write its own line rather than drop it.
+   * full queue makes the caller write its own line rather than drop it. The queue is short: each
+   * waiting line holds its call's arguments, and a long one only grew the heap under load (65,536
+   * lines of 10 KiB arguments are 640 MiB) without writing a line sooner.
    */
   private static final ThreadPoolExecutor WRITER =
       new ThreadPoolExecutor(
@@ -31,7 +33,7 @@ public final class AuditLog {
           1,
           0,
           TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(65_536),
+          new ArrayBlockingQueue<>(1_024),
           task -> {
             Thread t = new Thread(task, "trident-audit");
             t.setDaemon(true);

@@ -163,7 +163,18 @@ public final class ListenerHardening {
     }
     watch.requestStarted();
     HttpServerResponse response = request.response();
-    response.endHandler(v -> watch.requestEnded());
+    BodyStallWatch stall =
+        limits.bodyTimeout().isZero() || request.isEnded() || !bodyTimed.test(request)
+            ? null
+            : new BodyStallWatch(request);
+    response.endHandler(
+        v -> {
+          watch.requestEnded();
+          if (stall != null) {
+            // Its timer holds the request: left running, every request stayed for bodyTimeout.
+            stall.stop();
+          }
+        });
     if (request.headers().size() > limits.maxHeaderCount()) {
       LOG.debug("{}: request with {} header fields refused", listener, request.headers().size());
       response.setStatusCode(431).putHeader("Connection", "close").end();
@@ -172,8 +183,8 @@ public final class ListenerHardening {
     if (request.isSSL() && !limits.hstsMaxAge().isZero()) {
       response.putHeader("Strict-Transport-Security", "max-age=" + limits.hstsMaxAge().toSeconds());
     }
-    if (!limits.bodyTimeout().isZero() && !request.isEnded() && bodyTimed.test(request)) {
-      new BodyStallWatch(request).start();
+    if (stall != null) {
+      stall.start();
     }
     next.handle(request);
   }
@@ -275,6 +286,7 @@ public final class ListenerHardening {
   private final class BodyStallWatch {
     private final HttpServerRequest request;
     private long lastBytes;
+    private long timer = -1;
 
     BodyStallWatch(HttpServerRequest request) {
       this.request = request;
@@ -282,7 +294,14 @@ public final class ListenerHardening {
     }
 
     void start() {
-      vertx.setPeriodic(limits.bodyTimeout().toMillis(), this::check);
+      timer = vertx.setPeriodic(limits.bodyTimeout().toMillis(), this::check);
+    }
+
+    void stop() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
     }
 
     private void check(long id) {

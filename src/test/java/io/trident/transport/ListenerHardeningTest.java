@@ -323,6 +323,34 @@ class ListenerHardeningTest {
     }
 
     @Test
+    void answeredRequestsLeaveNoBodyTimerBehind() throws Exception {
+      int port =
+          startHttp(
+              l -> {
+                l.bodyTimeout = Duration.ofMinutes(5);
+                l.idleTimeout = Duration.ofMinutes(5);
+                return l;
+              });
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpRequest request =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + port + "/mcp"))
+              .header("Content-Type", "application/json")
+              .header("Accept", "application/json, text/event-stream")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+              .build();
+      client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding());
+      int before = io.trident.admin.ServerState.timers(vertx);
+      for (int i = 0; i < 200; i++) {
+        int status =
+            client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(status).isEqualTo(400);
+      }
+      // Each request's stall watch used to hold it (and its timer) for the whole bodyTimeout.
+      assertThat(io.trident.admin.ServerState.timers(vertx)).isLessThan(before + 20);
+    }
+
+    @Test
     void anIdleKeepAliveConnectionCloses() throws Exception {
       int port = startHttp(l -> l);
       Socket s = socket(port);
