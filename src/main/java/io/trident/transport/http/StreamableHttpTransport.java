@@ -851,7 +851,14 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 405, "Method Not Allowed");
       return;
     }
-    String sessionId = request.getParam("sessionId");
+    String sessionId;
+    try {
+      sessionId = request.getParam("sessionId");
+    } catch (IllegalArgumentException e) {
+      // Vert.x decodes the query on first use and throws on a broken %-escape.
+      HttpErrors.send(response, 400, "Bad Request: malformed query string");
+      return;
+    }
     if (sessionId == null) {
       HttpErrors.send(response, 404, "Session not found");
       return;

@@ -1140,6 +1140,19 @@ class StreamableHttpTransportTest {
   class LegacySse {
 
     @Test
+    void aPostWithABrokenPercentEscapeIsAnswered400() {
+      start();
+      Reply posted =
+          client()
+              .exchange(
+                  HttpMethod.POST,
+                  "/messages?sessionId=%%0E",
+                  Map.of("Content-Type", "application/json"),
+                  new JsonObject().toBuffer());
+      assertStatus(posted, 400);
+    }
+
+    @Test
     void endpointEventThenResultsAsMessageEvents() {
       start();
       McpHttpClient c = client();
