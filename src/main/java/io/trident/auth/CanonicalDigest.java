@@ -8,6 +8,7 @@ import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -67,13 +68,16 @@ final class CanonicalDigest {
     }
   }
 
-  /** Encodes characters to UTF-8 as {@code String.getBytes(UTF_8)} does, into the digest. */
+  /**
+   * Collects the canonical text, then digests its UTF-8 bytes as {@code String.getBytes(UTF_8)}
+   * makes them (a lone surrogate becomes {@code ?}). The JDK's bulk encoding is several times
+   * faster than encoding character by character: a 10 KiB argument took a third of a call's CPU
+   * that way.
+   */
   static final class Utf8Digester extends Writer {
 
     private final MessageDigest digest;
-    private final byte[] buffer = new byte[512];
-    private int size;
-    private char high; // a high surrogate waiting for its low half, or 0
+    private final StringBuilder text = new StringBuilder(512);
 
     Utf8Digester(MessageDigest digest) {
       this.digest = digest;
@@ -81,87 +85,38 @@ final class CanonicalDigest {
 
     @Override
     public void write(char[] chars, int offset, int length) {
-      for (int i = offset; i < offset + length; i++) {
-        put(chars[i]);
-      }
+      text.append(chars, offset, length);
     }
 
     @Override
-    public void write(String text, int offset, int length) {
-      for (int i = offset; i < offset + length; i++) {
-        put(text.charAt(i));
-      }
+    public void write(String part, int offset, int length) {
+      text.append(part, offset, offset + length);
     }
 
     @Override
     public void write(int c) {
-      put((char) c);
-    }
-
-    private void put(char c) {
-      if (high != 0) {
-        char h = high;
-        high = 0;
-        if (Character.isLowSurrogate(c)) {
-          int cp = Character.toCodePoint(h, c);
-          room(4);
-          buffer[size++] = (byte) (0xF0 | (cp >> 18));
-          buffer[size++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-          buffer[size++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-          buffer[size++] = (byte) (0x80 | (cp & 0x3F));
-          return;
-        }
-        room(1);
-        buffer[size++] = '?';
-      }
-      if (Character.isHighSurrogate(c)) {
-        high = c;
-      } else if (Character.isLowSurrogate(c)) {
-        room(1);
-        buffer[size++] = '?';
-      } else if (c < 0x80) {
-        room(1);
-        buffer[size++] = (byte) c;
-      } else if (c < 0x800) {
-        room(2);
-        buffer[size++] = (byte) (0xC0 | (c >> 6));
-        buffer[size++] = (byte) (0x80 | (c & 0x3F));
-      } else {
-        room(3);
-        buffer[size++] = (byte) (0xE0 | (c >> 12));
-        buffer[size++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-        buffer[size++] = (byte) (0x80 | (c & 0x3F));
-      }
-    }
-
-    private void room(int bytes) {
-      if (size + bytes > buffer.length) {
-        digest.update(buffer, 0, size);
-        size = 0;
-      }
+      text.append((char) c);
     }
 
     /** Forgets a half-written value (after a failure) and starts a fresh digest. */
     void reset() {
-      size = 0;
-      high = 0;
+      if (text.capacity() > 64 * 1024) {
+        text.setLength(0);
+        text.trimToSize(); // one huge argument does not keep its buffer for the thread's life
+      }
+      text.setLength(0);
       digest.reset();
     }
 
     @Override
     public void flush() {
-      // The digest takes the bytes at close: a pending high surrogate may still be completed.
+      // The digest takes the text at close.
     }
 
     @Override
     public void close() {
-      if (high != 0) {
-        high = 0;
-        room(1);
-        buffer[size++] = '?';
-      }
-      digest.update(buffer, 0, size);
-      size = 0;
+      digest.update(text.toString().getBytes(StandardCharsets.UTF_8));
+      text.setLength(0);
     }
   }
 }
