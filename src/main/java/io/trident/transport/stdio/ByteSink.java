@@ -9,10 +9,12 @@ import java.util.Arrays;
  */
 final class ByteSink extends OutputStream {
 
+  private final int capacity;
   private byte[] bytes;
   private int size;
 
   ByteSink(int capacity) {
+    this.capacity = capacity;
     bytes = new byte[capacity];
   }
 
@@ -40,6 +42,17 @@ final class ByteSink extends OutputStream {
   /** Drops everything from {@code length} on (a message that failed half-way). */
   void truncate(int length) {
     size = length;
+  }
+
+  /**
+   * Empties the sink once its bytes are written; an array grown for one large message goes back to
+   * the first capacity, so that message does not keep its size for the life of the process.
+   */
+  void clear() {
+    size = 0;
+    if (bytes.length > capacity) {
+      bytes = new byte[capacity];
+    }
   }
 
   private void ensure(int needed) {

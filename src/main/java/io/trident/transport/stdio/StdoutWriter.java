@@ -100,14 +100,14 @@ final class StdoutWriter {
           chunk.write('\n');
           if (chunk.size() >= CHUNK_BYTES) {
             out.write(chunk.array(), 0, chunk.size());
-            chunk.truncate(0);
+            chunk.clear();
           }
         }
         queued.addAndGet(-batch.size());
         batch.clear();
         if (chunk.size() > 0) {
           out.write(chunk.array(), 0, chunk.size());
-          chunk.truncate(0);
+          chunk.clear();
         }
         if (stop || queue.isEmpty()) {
           out.flush();
