@@ -120,40 +120,33 @@ public record AuditEvent(
   }
 
   /**
-   * The same text as {@code toJson().encode()}, written field by field: no map of the line and no
-   * data-binding pass per tool call.
+   * The same text as {@code toJson().encode()}, appended field by field ({@link JsonText}): no map
+   * of the line and no generator per tool call.
    */
   public String encode() {
-    java.io.StringWriter text = new java.io.StringWriter(256);
-    try (com.fasterxml.jackson.core.JsonGenerator g = LINE_FACTORY.createGenerator(text)) {
-      g.writeStartObject();
-      g.writeStringField("time", time.toString());
-      stringIf(g, "transport", transport);
-      stringIf(g, "subject", subject);
-      stringIf(g, "credentialKind", credentialKind);
-      stringIf(g, "method", method);
-      stringIf(g, "tool", tool);
-      stringIf(g, "argumentDigest", argumentDigest);
-      stringIf(g, "outcome", outcome);
-      g.writeNumberField("durationMs", durationMs);
-      if (deadlineLeftMs != null) {
-        g.writeNumberField("deadlineLeftMs", deadlineLeftMs.longValue());
-      }
-      stringIf(g, "detail", detail);
-      g.writeEndObject();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    StringBuilder line = new StringBuilder(256).append('{');
+    JsonText.appendKey(line, "time");
+    JsonText.appendString(line, time.toString());
+    stringIf(line, "transport", transport);
+    stringIf(line, "subject", subject);
+    stringIf(line, "credentialKind", credentialKind);
+    stringIf(line, "method", method);
+    stringIf(line, "tool", tool);
+    stringIf(line, "argumentDigest", argumentDigest);
+    stringIf(line, "outcome", outcome);
+    line.append(",\"durationMs\":").append(durationMs);
+    if (deadlineLeftMs != null) {
+      line.append(",\"deadlineLeftMs\":").append(deadlineLeftMs.longValue());
     }
-    return text.toString();
+    stringIf(line, "detail", detail);
+    return line.append('}').toString();
   }
 
-  private static final com.fasterxml.jackson.core.JsonFactory LINE_FACTORY =
-      new com.fasterxml.jackson.core.JsonFactory();
-
-  private static void stringIf(com.fasterxml.jackson.core.JsonGenerator g, String key, String value)
-      throws java.io.IOException {
+  private static void stringIf(StringBuilder line, String key, String value) {
     if (value != null) {
-      g.writeStringField(key, value);
+      line.append(',');
+      JsonText.appendKey(line, key);
+      JsonText.appendString(line, value);
     }
   }
 

@@ -1,9 +1,6 @@
 package io.trident.auth;
 
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,26 +19,23 @@ public final class AuditLog {
 
   /**
    * Builds and writes tool-call lines off the event loops: digesting the arguments and encoding the
-   * line cost about as much as a trivial tool call itself. One thread keeps the lines in order; a
-   * full queue makes the caller write its own line rather than drop it. The queue is short: each
-   * waiting line holds its call's arguments, and a long one only grew the heap under load (65,536
-   * lines of 10 KiB arguments are 640 MiB) without writing a line sooner.
+   * line cost about as much as a trivial tool call itself. Its queue is short: each waiting line
+   * holds its call's arguments, and a long one only grew the heap under load (65,536 lines of 10
+   * KiB arguments are 640 MiB) without writing a line sooner.
    */
-  private static final ThreadPoolExecutor WRITER =
-      new ThreadPoolExecutor(
-          1,
-          1,
-          0,
-          TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(1_024),
-          task -> {
-            Thread t = new Thread(task, "trident-audit");
-            t.setDaemon(true);
-            return t;
-          },
-          new ThreadPoolExecutor.CallerRunsPolicy());
+  private static final AuditWriter WRITER = new AuditWriter(1_024);
 
   private AuditLog() {}
+
+  /**
+   * Has {@code flush} run whenever the audit thread has written all it had: the audit appenders set
+   * up by Trident buffer their lines instead of making a write call per line, and are flushed here,
+   * once per batch (under load, once per {@link AuditWriter#LINGER}). An operator's own logback
+   * setup flushes as it is configured to.
+   */
+  public static void flushAfterEachBatch(java.io.Flushable flush) {
+    WRITER.flushWith(flush);
+  }
 
   /** Records a finished tool call (whatever its outcome), now, on the calling thread. */
   public static void toolCall(AuditEvent event) {
@@ -56,14 +50,15 @@ public final class AuditLog {
    */
   public static void toolCall(Supplier<AuditEvent> event) {
     if (LOG.isInfoEnabled()) {
-      WRITER.execute(() -> toolCall(event.get()));
+      WRITER.submit(() -> toolCall(event.get()));
     }
   }
 
   /** Records a request refused by authentication or authorization. */
   public static void denied(AuditEvent event) {
     if (LOG.isWarnEnabled()) {
-      LOG.warn(event.toJson().encode());
+      LOG.warn(event.encode());
+      WRITER.flushSoon();
     }
   }
 
@@ -74,6 +69,7 @@ public final class AuditLog {
   public static void limited(JsonObject line) {
     if (LOG.isWarnEnabled()) {
       LOG.warn(line.encode());
+      WRITER.flushSoon();
     }
   }
 }

@@ -10,6 +10,11 @@ import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import io.trident.auth.AuditLog;
+import io.trident.observe.AuditFile;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 
 /**
  * Logging set up in code, found by logback through its {@code Configurator} service. Everything
@@ -47,7 +52,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
   /**
    * The audit trail gets its own appender: bare JSON lines, to stderr by default, to a file when
    * {@code TRIDENT_AUDIT_LOG} names one, nowhere with {@code off}. Tool-call lines are already
-   * built and written on AuditLog's own thread, so no asynchronous appender is needed here.
+   * built and written on AuditLog's own thread, so no asynchronous appender is needed here; that
+   * thread flushes the appender once per batch of lines.
    */
   private static void configureAudit(LoggerContext context, String target) {
     Logger audit = context.getLogger(AuditLog.LOGGER_NAME);
@@ -62,9 +68,7 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     encoder.start();
     OutputStreamAppender<ILoggingEvent> sink;
     if (target == null || target.isBlank()) {
-      ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-      console.setTarget("System.err");
-      sink = console;
+      sink = new OutputStreamAppender<>();
     } else {
       FileAppender<ILoggingEvent> file = new FileAppender<>();
       file.setFile(target);
@@ -74,6 +78,17 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     sink.setContext(context);
     sink.setName("audit");
     sink.setEncoder(encoder);
+    if (!(sink instanceof FileAppender)) {
+      // Not System.err, which flushes every line itself: this buffer is flushed once per batch.
+      sink.setOutputStream(
+          new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 16 * 1024) {
+            @Override
+            public void close() throws IOException {
+              flush(); // stopping the appender (audit.file replaces it) must not close stderr
+            }
+          });
+    }
+    AuditFile.flushedPerBatch(sink);
     sink.start();
     audit.addAppender(sink);
   }

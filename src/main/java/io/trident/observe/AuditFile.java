@@ -5,11 +5,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.util.FileSize;
 import io.trident.auth.AuditLog;
+import java.io.OutputStream;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -56,11 +58,28 @@ public final class AuditFile {
     trigger.start();
     file.setRollingPolicy(rolling);
     file.setTriggeringPolicy(trigger);
+    flushedPerBatch(file);
     file.start();
     Logger audit = context.getLogger(AuditLog.LOGGER_NAME);
     audit.detachAndStopAllAppenders();
     audit.setAdditive(false);
     audit.setLevel(Level.INFO);
     audit.addAppender(file);
+  }
+
+  /**
+   * Has {@code appender} buffer its lines and be flushed by the audit thread once per batch
+   * (AuditLog), instead of a write call per line: under load that was a system call per tool call.
+   * Its stream is looked up at each flush, as logback replaces it when the file rotates.
+   */
+  public static void flushedPerBatch(OutputStreamAppender<ILoggingEvent> appender) {
+    appender.setImmediateFlush(false);
+    AuditLog.flushAfterEachBatch(
+        () -> {
+          OutputStream stream = appender.getOutputStream();
+          if (stream != null) {
+            stream.flush();
+          }
+        });
   }
 }

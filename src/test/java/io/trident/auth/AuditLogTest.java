@@ -110,7 +110,7 @@ class AuditLogTest {
             new AuditEvent(
                 t,
                 "http",
-                "s\u00e9 \"x\" \ud83d\ude00",
+                "s\u00e9 \"x\" \ud83d\ude00 \\ \n\r\t\b\f \u0001\u001f\u007f </a>",
                 "jwt",
                 "tools/call",
                 "echo",
