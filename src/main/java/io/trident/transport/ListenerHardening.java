@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -143,7 +145,7 @@ public final class ListenerHardening {
   private void closed(HttpConnection connection, String address) {
     ConnectionWatch watch = connections.remove(connection);
     if (watch != null) {
-      watch.disarm();
+      watch.cancel();
       if (watch.keepAliveTimer >= 0) {
         vertx.cancelTimer(watch.keepAliveTimer);
       }
@@ -166,7 +168,7 @@ public final class ListenerHardening {
     BodyStallWatch stall =
         limits.bodyTimeout().isZero() || request.isEnded() || !bodyTimed.test(request)
             ? null
-            : new BodyStallWatch(request);
+            : new BodyStallWatch(request, watch);
     response.endHandler(
         v -> {
           watch.requestEnded();
@@ -175,8 +177,9 @@ public final class ListenerHardening {
             stall.stop();
           }
         });
-    if (request.headers().size() > limits.maxHeaderCount()) {
-      LOG.debug("{}: request with {} header fields refused", listener, request.headers().size());
+    int fields = headerFields(request, limits.maxHeaderCount() + 1);
+    if (fields > limits.maxHeaderCount()) {
+      LOG.debug("{}: request with over {} header fields refused", listener, fields - 1);
       response.setStatusCode(431).putHeader("Connection", "close").end();
       return;
     }
@@ -189,13 +192,44 @@ public final class ListenerHardening {
     next.handle(request);
   }
 
+  /**
+   * The request's header fields, counted up to {@code cap}: Vert.x's {@code headers().size()}
+   * collects the distinct names into a sorted set, which cost more per request than the rest of
+   * these checks together (and counts a repeated field once).
+   */
+  private static int headerFields(HttpServerRequest request, int cap) {
+    int n = 0;
+    for (Map.Entry<String, String> ignored : request.headers()) {
+      if (++n >= cap) {
+        break;
+      }
+    }
+    return n;
+  }
+
   /** One connection: its header/idle timer, its open requests and its PING accounting. */
   private final class ConnectionWatch {
     private final HttpConnection connection;
     boolean refused;
     boolean http2;
     long keepAliveTimer = -1;
+
+    /** The pending timer, or -1; it may fire before the deadline and then waits again. */
     private long timer = -1;
+
+    /** When the pending timer fires (System.nanoTime). */
+    private long timerDue;
+
+    /** When the connection is closed (System.nanoTime), or 0 while a request is in progress. */
+    private long deadline;
+
+    /** Request bodies being read, checked for stalls by one periodic sweep while there are any. */
+    private final List<BodyStallWatch> bodies = new ArrayList<>(1);
+
+    private long sweepTimer = -1;
+
+    private String why;
+    private Duration armedFor;
     private int inFlight;
     private long pingWindowStart = System.nanoTime();
     private int pingsInWindow;
@@ -208,23 +242,88 @@ public final class ListenerHardening {
       this.connection = connection;
     }
 
+    /**
+     * Closes the connection {@code after} from now unless disarmed first. Arming and disarming only
+     * move the deadline: the one timer is set again only when it fires early (the deadline moved
+     * on) or would fire too late, so a keep-alive connection's requests set no timer each.
+     */
     void arm(Duration after, String why) {
-      disarm();
-      timer =
-          vertx.setTimer(
-              after.toMillis(),
-              id -> {
-                timer = -1;
-                LOG.debug("{}: connection closed: {} within {}", listener, why, after);
-                connection.close();
-              });
+      long now = System.nanoTime();
+      this.deadline = now + after.toNanos();
+      this.why = why;
+      this.armedFor = after;
+      if (timer >= 0 && timerDue > deadline) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+      if (timer < 0) {
+        schedule(now);
+      }
     }
 
+    /** A request is in progress: no deadline until it ends (the timer, if pending, lapses). */
     void disarm() {
+      deadline = 0;
+    }
+
+    /** Stops the timers for good (the connection is closed). */
+    void cancel() {
+      deadline = 0;
       if (timer >= 0) {
         vertx.cancelTimer(timer);
         timer = -1;
       }
+      bodies.clear();
+      if (sweepTimer >= 0) {
+        vertx.cancelTimer(sweepTimer);
+        sweepTimer = -1;
+      }
+    }
+
+    void watchBody(BodyStallWatch body) {
+      bodies.add(body);
+      if (sweepTimer < 0) {
+        // The first look is a whole period away: it may already judge this body.
+        body.lookedAt();
+        sweepTimer = vertx.setPeriodic(limits.bodyTimeout().toMillis(), id -> sweepBodies());
+      }
+    }
+
+    void unwatchBody(BodyStallWatch body) {
+      bodies.remove(body);
+    }
+
+    private void sweepBodies() {
+      // A copy: answering a stalled request ends it, and its end handler leaves the list.
+      for (BodyStallWatch body : bodies.toArray(new BodyStallWatch[0])) {
+        if (body.checkDone()) {
+          bodies.remove(body);
+        }
+      }
+      if (bodies.isEmpty() && sweepTimer >= 0) {
+        vertx.cancelTimer(sweepTimer);
+        sweepTimer = -1;
+      }
+    }
+
+    private void schedule(long now) {
+      timerDue = deadline;
+      timer = vertx.setTimer(Math.max(1, (deadline - now + 999_999) / 1_000_000), id -> fired());
+    }
+
+    private void fired() {
+      timer = -1;
+      if (deadline == 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now < deadline) {
+        schedule(now);
+        return;
+      }
+      deadline = 0;
+      LOG.debug("{}: connection closed: {} within {}", listener, why, armedFor);
+      connection.close();
     }
 
     void requestStarted() {
@@ -282,40 +381,52 @@ public final class ListenerHardening {
     }
   }
 
-  /** Answers 408 and closes the connection when a request body sends nothing for bodyTimeout. */
+  /**
+   * Answers 408 and closes the connection when a request body sends nothing for bodyTimeout. Its
+   * connection's sweep looks at it once per bodyTimeout: a stall is a whole period between two
+   * looks with no byte read, so it is caught between one and two periods after the last byte (a
+   * timer per request cost more than the rest of a small request's checks).
+   */
   private final class BodyStallWatch {
     private final HttpServerRequest request;
+    private final ConnectionWatch connection;
     private long lastBytes;
-    private long timer = -1;
+    private boolean seen;
 
-    BodyStallWatch(HttpServerRequest request) {
+    BodyStallWatch(HttpServerRequest request, ConnectionWatch connection) {
       this.request = request;
-      this.lastBytes = request.bytesRead();
+      this.connection = connection;
     }
 
     void start() {
-      timer = vertx.setPeriodic(limits.bodyTimeout().toMillis(), this::check);
+      connection.watchBody(this);
+    }
+
+    void lookedAt() {
+      seen = true;
+      lastBytes = request.bytesRead();
     }
 
     void stop() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
+      connection.unwatchBody(this);
     }
 
-    private void check(long id) {
+    /** One look from the sweep; true when this body needs no more (ended, or answered 408). */
+    boolean checkDone() {
       HttpServerResponse response = request.response();
       if (request.isEnded() || response.ended() || response.closed()) {
-        vertx.cancelTimer(id);
-        return;
+        return true;
       }
       long bytes = request.bytesRead();
-      if (bytes != lastBytes) {
-        lastBytes = bytes;
-        return;
+      if (!seen || bytes != lastBytes) {
+        lookedAt();
+        return false;
       }
-      vertx.cancelTimer(id);
+      stalled(bytes, response);
+      return true;
+    }
+
+    private void stalled(long bytes, HttpServerResponse response) {
       LOG.debug(
           "{}: request body stalled at {} bytes for {}", listener, bytes, limits.bodyTimeout());
       boolean http1 = request.version() != HttpVersion.HTTP_2;

@@ -3,7 +3,11 @@ package io.trident.server.jsonrpc;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
@@ -53,9 +57,15 @@ public final class WireJson {
     return CODEC.fromString(text);
   }
 
-  /** Compact JSON: never contains a raw newline, as stdio framing needs. */
+  /**
+   * Compact JSON: never contains a raw newline, as stdio framing needs. Written as UTF-8 straight
+   * into the buffer's bytes (Vert.x's codec builds a String first and encodes it again), exactly as
+   * {@link #encodeTo} writes it, so every transport sends the same bytes for the same message.
+   */
   public static Buffer encode(Object json) {
-    return CODEC.toBuffer(json, false);
+    ByteBuf bytes = Unpooled.buffer(256);
+    encodeTo(json, new ByteBufOutputStream(bytes));
+    return BufferInternal.buffer(bytes);
   }
 
   /**

@@ -19,6 +19,12 @@ final class DoorPolicy {
   private final Set<String> origins = new HashSet<>();
   private final boolean anyOrigin;
 
+  /**
+   * The Host value last found allowed, exactly as sent: clients send the same one on every request,
+   * and checking it again lower-cased a copy each time. Any thread may replace it.
+   */
+  private volatile String lastAllowedHost;
+
   DoorPolicy(HttpTransportOptions options) {
     for (String h : options.allowedHosts()) {
       hosts.add(h.toLowerCase(Locale.ROOT));
@@ -50,7 +56,14 @@ final class DoorPolicy {
     if (host == null) {
       return false;
     }
-    return hosts.contains(stripPort(host.toLowerCase(Locale.ROOT)));
+    if (host.equals(lastAllowedHost)) {
+      return true;
+    }
+    boolean allowed = hosts.contains(stripPort(host.toLowerCase(Locale.ROOT)));
+    if (allowed) {
+      lastAllowedHost = host;
+    }
+    return allowed;
   }
 
   /** True when there is no Origin (not a browser) or it is allowed. */

@@ -32,7 +32,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -944,26 +943,62 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   }
 
   private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return "application/json".equals(type);
+    return contentType != null
+        && mediaRangeIs(contentType, 0, contentType.length(), "application/json");
   }
 
-  /** Whether an Accept header allows {@code type}, wildcards included. */
+  /**
+   * Whether an Accept header allows {@code type}, wildcards included. Scanned in place, without
+   * splitting or lower-casing copies: it runs on every request.
+   */
   static boolean accepts(String accept, String type) {
     if (accept == null) {
       return false;
     }
-    String major = type.substring(0, type.indexOf('/'));
-    for (String part : accept.split(",")) {
-      String media = part.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-      if (media.equals(type) || media.equals("*/*") || media.equals(major + "/*")) {
+    String anySubtype = type.substring(0, type.indexOf('/') + 1) + "*";
+    int from = 0;
+    while (from <= accept.length()) {
+      int comma = accept.indexOf(',', from);
+      int end = comma < 0 ? accept.length() : comma;
+      if (mediaRangeIs(accept, from, end, type)
+          || mediaRangeIs(accept, from, end, "*/*")
+          || mediaRangeIs(accept, from, end, anySubtype)) {
         return true;
       }
+      from = end + 1;
     }
     return false;
+  }
+
+  /**
+   * Whether the media range in {@code header[from, to)} (parameters after {@code ;} and surrounding
+   * blanks ignored) is {@code expected}, a lower-case type, letters compared without case (media
+   * types are ASCII: RFC 9110 §8.3.1).
+   */
+  private static boolean mediaRangeIs(String header, int from, int to, String expected) {
+    int semicolon = header.indexOf(';', from);
+    if (semicolon >= 0 && semicolon < to) {
+      to = semicolon;
+    }
+    while (from < to && header.charAt(from) <= ' ') {
+      from++;
+    }
+    while (to > from && header.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    if (to - from != expected.length()) {
+      return false;
+    }
+    for (int i = 0; i < expected.length(); i++) {
+      char c = header.charAt(from + i);
+      if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + ('a' - 'A'));
+      }
+      if (c != expected.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void applyCors(String origin, HttpServerResponse response) {
