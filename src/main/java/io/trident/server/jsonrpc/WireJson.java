@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -13,6 +12,7 @@ import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * The JSON codec for protocol messages: Jackson's streaming parser and generator straight into
@@ -33,9 +33,17 @@ public final class WireJson {
 
   private WireJson() {}
 
-  /** A JsonObject, JsonArray, String, Number, Boolean or null. */
+  /**
+   * A JsonObject, JsonArray, String, Number, Boolean or null. Parsed from the buffer's own array
+   * when it has one (Vert.x's codec reads it through an InputStream and a copy), by the same strict
+   * parser as stdio lines: JSON only, no comments.
+   */
   public static Object decode(Buffer bytes) throws DecodeException {
-    return CODEC.fromBuffer(bytes);
+    ByteBuf buf = ((BufferInternal) bytes).getByteBuf();
+    if (buf.hasArray()) {
+      return decode(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+    }
+    return decode(bytes.getBytes(), 0, bytes.length());
   }
 
   /**
@@ -58,15 +66,25 @@ public final class WireJson {
   }
 
   /**
-   * Compact JSON: never contains a raw newline, as stdio framing needs. Written as UTF-8 straight
-   * into the buffer's bytes (Vert.x's codec builds a String first and encodes it again), exactly as
-   * {@link #encodeTo} writes it, so every transport sends the same bytes for the same message.
+   * Compact JSON: never contains a raw newline, as stdio framing needs. Written as UTF-8 into the
+   * thread's scratch array and copied once into an array of the exact size (Vert.x's codec builds a
+   * String first and encodes it again; a growing Netty buffer paid for every doubling and its
+   * allocator's counters), exactly as {@link #encodeTo} writes it, so every transport sends the
+   * same bytes for the same message.
    */
   public static Buffer encode(Object json) {
-    ByteBuf bytes = Unpooled.buffer(256);
-    encodeTo(json, new ByteBufOutputStream(bytes));
-    return BufferInternal.buffer(bytes);
+    ByteSink scratch = SCRATCH.get();
+    try {
+      encodeTo(json, scratch);
+      return BufferInternal.buffer(
+          Unpooled.wrappedBuffer(Arrays.copyOf(scratch.array(), scratch.size())));
+    } finally {
+      scratch.clear();
+    }
   }
+
+  private static final ThreadLocal<ByteSink> SCRATCH =
+      ThreadLocal.withInitial(() -> new ByteSink(16 * 1024));
 
   /**
    * Writes the same bytes as {@link #encode} straight into {@code out} (no intermediate array or

@@ -1,4 +1,4 @@
-package io.trident.transport.stdio;
+package io.trident.server.jsonrpc;
 
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -7,13 +7,13 @@ import java.util.Arrays;
  * A growable byte array that messages are encoded into and then written out from in one call. Kept
  * and reused by its one owner thread, so writing a message allocates no array of its own.
  */
-final class ByteSink extends OutputStream {
+public final class ByteSink extends OutputStream {
 
   private final int capacity;
   private byte[] bytes;
   private int size;
 
-  ByteSink(int capacity) {
+  public ByteSink(int capacity) {
     this.capacity = capacity;
     bytes = new byte[capacity];
   }
@@ -31,16 +31,16 @@ final class ByteSink extends OutputStream {
     size += len;
   }
 
-  byte[] array() {
+  public byte[] array() {
     return bytes;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
   /** Drops everything from {@code length} on (a message that failed half-way). */
-  void truncate(int length) {
+  public void truncate(int length) {
     size = length;
   }
 
@@ -48,7 +48,7 @@ final class ByteSink extends OutputStream {
    * Empties the sink once its bytes are written; an array grown for one large message goes back to
    * the first capacity, so that message does not keep its size for the life of the process.
    */
-  void clear() {
+  public void clear() {
     size = 0;
     if (bytes.length > capacity) {
       bytes = new byte[capacity];
