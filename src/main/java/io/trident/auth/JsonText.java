@@ -1,21 +1,13 @@
 package io.trident.auth;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.json.jackson.JacksonCodec;
-import java.util.Arrays;
-
 /**
- * Compact JSON text appended to a StringBuilder, character for character what Jackson's generator
- * writes with Vert.x's defaults (the same escapes, the same numbers): an audit line and the
- * canonical text of its argument digest are built this way because a Jackson generator per line
- * cost more than everything else in writing it. Values other than the ones a parsed JSON tree holds
- * go through Vert.x's codec, so they come out exactly as before too.
+ * JSON strings appended to a StringBuilder, character for character what Jackson's generator writes
+ * with Vert.x's defaults: an audit line is built this way because a Jackson generator per line cost
+ * more than everything else in writing it.
  */
 final class JsonText {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-  private static final JacksonCodec CODEC = new JacksonCodec();
 
   private JsonText() {}
 
@@ -49,46 +41,5 @@ final class JsonText {
   static void appendKey(StringBuilder out, String key) {
     appendString(out, key);
     out.append(':');
-  }
-
-  /**
-   * The canonical JSON of {@code value}: object members sorted by name at every depth, values as
-   * the tree hands them out (maps and lists wrapped), compact.
-   */
-  static void appendCanonical(StringBuilder out, Object value) {
-    if (value == null) {
-      out.append("null");
-    } else if (value instanceof String s) {
-      appendString(out, s);
-    } else if (value instanceof JsonObject object) {
-      String[] names = object.fieldNames().toArray(new String[0]);
-      Arrays.sort(names);
-      out.append('{');
-      for (int i = 0; i < names.length; i++) {
-        if (i > 0) {
-          out.append(',');
-        }
-        appendKey(out, names[i]);
-        appendCanonical(out, object.getValue(names[i]));
-      }
-      out.append('}');
-    } else if (value instanceof JsonArray array) {
-      out.append('[');
-      for (int i = 0; i < array.size(); i++) {
-        if (i > 0) {
-          out.append(',');
-        }
-        appendCanonical(out, array.getValue(i));
-      }
-      out.append(']');
-    } else if (value instanceof Integer || value instanceof Long || value instanceof Boolean) {
-      out.append(value);
-    } else if (value instanceof Double d && Double.isFinite(d)) {
-      out.append(d.doubleValue()); // Double.toString, as Jackson writes a double by default
-    } else {
-      // Rare in arguments (big numbers, floats, non-finite doubles, binary): exactly as Vert.x
-      // does.
-      out.append(CODEC.toString(value, false));
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.trident.bench;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -93,36 +95,46 @@ public final class BareHttpServer extends VerticleBase {
   /**
    * The echo answer: the request's {@code "text"} value copied into a fixed result, without parsing
    * the JSON (the bench's texts have no escapes); an empty text when there is none (initialize).
+   * The scans use Netty's bulk byte search and the copy one bulk copy: a ceiling that fetched the
+   * body byte by byte through {@code Buffer.getByte} spent most of a 10 KiB call doing so.
    */
   private static Buffer answer(Buffer body) {
-    int start = indexOf(body, TEXT_KEY);
+    ByteBuf bytes = ((BufferInternal) body).getByteBuf();
+    int start = indexOf(bytes, TEXT_KEY);
     Buffer answer = Buffer.buffer(RESULT_PREFIX.length + RESULT_SUFFIX.length + 64);
     answer.appendBytes(RESULT_PREFIX);
     if (start >= 0) {
       start += TEXT_KEY.length;
-      int end = start;
-      while (end < body.length() && body.getByte(end) != '"') {
-        end++;
+      int end = bytes.indexOf(start, bytes.writerIndex(), (byte) '"');
+      if (end < 0) {
+        end = bytes.writerIndex();
       }
-      answer.appendBuffer(body, start, end - start);
+      answer.appendBuffer(body, start - bytes.readerIndex(), end - start);
     }
     return answer.appendBytes(RESULT_SUFFIX);
   }
 
   private static boolean contains(Buffer body, byte[] needle) {
-    return indexOf(body, needle) >= 0;
+    return indexOf(((BufferInternal) body).getByteBuf(), needle) >= 0;
   }
 
-  private static int indexOf(Buffer body, byte[] needle) {
-    int last = body.length() - needle.length;
-    outer:
-    for (int i = 0; i <= last; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (body.getByte(i + j) != needle[j]) {
-          continue outer;
-        }
+  /** The absolute index of {@code needle} in {@code bytes}' readable bytes, or -1. */
+  private static int indexOf(ByteBuf bytes, byte[] needle) {
+    int from = bytes.readerIndex();
+    int last = bytes.writerIndex() - needle.length;
+    while (from <= last) {
+      int i = bytes.indexOf(from, last + 1, needle[0]);
+      if (i < 0) {
+        return -1;
       }
-      return i;
+      int j = 1;
+      while (j < needle.length && bytes.getByte(i + j) == needle[j]) {
+        j++;
+      }
+      if (j == needle.length) {
+        return i;
+      }
+      from = i + 1;
     }
     return -1;
   }

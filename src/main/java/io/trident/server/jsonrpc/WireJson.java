@@ -1,10 +1,11 @@
 package io.trident.server.jsonrpc;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.trident.json.ByteSink;
+import io.trident.json.CompactJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
@@ -23,13 +24,6 @@ public final class WireJson {
 
   private static final JacksonCodec CODEC = new JacksonCodec();
   private static final JsonFactory FACTORY = new JsonFactory();
-
-  /**
-   * Writes as Vert.x's codec does (its factory only tunes reading), but leaves the target stream
-   * open: callers reuse it across messages.
-   */
-  private static final JsonFactory WRITER =
-      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
   private WireJson() {}
 
@@ -75,7 +69,7 @@ public final class WireJson {
   public static Buffer encode(Object json) {
     ByteSink scratch = SCRATCH.get();
     try {
-      encodeTo(json, scratch);
+      CompactJson.write(json, scratch);
       return BufferInternal.buffer(
           Unpooled.wrappedBuffer(Arrays.copyOf(scratch.array(), scratch.size())));
     } finally {
@@ -88,13 +82,22 @@ public final class WireJson {
 
   /**
    * Writes the same bytes as {@link #encode} straight into {@code out} (no intermediate array or
-   * Buffer per message): the stdio writer's hot path. {@code out} is not closed.
+   * Buffer per message when it is a {@link ByteSink}): the stdio writer's hot path. {@code out} is
+   * not closed.
    */
   public static void encodeTo(Object json, OutputStream out) {
-    try (JsonGenerator generator = WRITER.createGenerator(out)) {
-      JacksonCodec.encodeJson(json, generator);
+    if (out instanceof ByteSink sink) {
+      CompactJson.write(json, sink);
+      return;
+    }
+    ByteSink scratch = SCRATCH.get();
+    try {
+      CompactJson.write(json, scratch);
+      out.write(scratch.array(), 0, scratch.size());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      scratch.clear();
     }
   }
 }

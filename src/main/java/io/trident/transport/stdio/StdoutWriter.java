@@ -1,6 +1,6 @@
 package io.trident.transport.stdio;
 
-import io.trident.server.jsonrpc.ByteSink;
+import io.trident.json.ByteSink;
 import io.trident.server.jsonrpc.WireJson;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.trident.server.jsonrpc;
+package io.trident.json;
 
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -29,6 +29,18 @@ public final class ByteSink extends OutputStream {
     ensure(size + len);
     System.arraycopy(b, off, bytes, size, len);
     size += len;
+  }
+
+  /** The low byte of each char of {@code ascii}, which must be ASCII (one bulk copy). */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) is exactly that copy
+  public void writeAscii(String ascii, int from, int to) {
+    ensure(size + (to - from));
+    ascii.getBytes(from, to, bytes, size);
+    size += to - from;
+  }
+
+  public void writeAscii(String ascii) {
+    writeAscii(ascii, 0, ascii.length());
   }
 
   public byte[] array() {
