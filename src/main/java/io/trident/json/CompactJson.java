@@ -3,6 +3,9 @@ package io.trident.json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -103,8 +106,89 @@ public final class CompactJson {
     out.write(']');
   }
 
-  /** A JSON string: printable ASCII runs copied in bulk, the rest escaped or UTF-8 encoded. */
+  /**
+   * A JSON string. A long one is encoded by the JDK in bulk and scanned eight bytes at a time for
+   * what needs escaping; a short one, or one with surrogates on the wire (Jackson escapes them, and
+   * a lone one would have become {@code ?}), goes char by char.
+   */
   private static void writeString(String s, ByteSink out, boolean canonical) {
+    if (s.length() < BULK_FROM || !writeBulk(s, out, canonical)) {
+      writeChars(s, out, canonical);
+    }
+  }
+
+  /** Strings at least this long are encoded in bulk. */
+  private static final int BULK_FROM = 24;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /** False (nothing written) when the string must go char by char after all. */
+  private static boolean writeBulk(String s, ByteSink out, boolean canonical) {
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    int length = utf8.length;
+    int i = firstSpecial(utf8, canonical);
+    int start = out.size();
+    out.write('"');
+    int run = 0;
+    for (; i < length; i++) {
+      int b = utf8[i];
+      boolean plain =
+          b < 0
+              ? canonical || (b & 0xF0) != 0xF0 // part of a character of two or three bytes
+              : b >= 0x20 && b != '"' && b != '\\' && (canonical || b != '?');
+      if (plain) {
+        continue;
+      }
+      if (b < 0 || b == '?') {
+        // A four-byte character or a '?' that may stand for a lone surrogate: char by char.
+        out.truncate(start);
+        return false;
+      }
+      out.write(utf8, run, i - run);
+      writeEscape((char) b, out);
+      run = i + 1;
+    }
+    out.write(utf8, run, length - run);
+    out.write('"');
+    return true;
+  }
+
+  /**
+   * The index of the first byte that may need more than a copy (a control character, a quote, a
+   * backslash; on the wire also '?' and a four-byte lead byte), or the length: eight bytes a step.
+   * The bit tricks flag the lowest such byte of a word exactly (higher ones may be false alarms,
+   * which the caller's byte loop sorts out).
+   */
+  private static int firstSpecial(byte[] utf8, boolean canonical) {
+    int i = 0;
+    for (; i + 8 <= utf8.length; i += 8) {
+      long w = (long) LONGS.get(utf8, i);
+      long special = lessThan0x20(w) | equal(w, '"') | equal(w, '\\');
+      if (!canonical) {
+        special |= equal(w, '?') | (w & (w << 1) & (w << 2) & (w << 3) & HIGHS);
+      }
+      if (special != 0) {
+        return i + (Long.numberOfTrailingZeros(special) >>> 3);
+      }
+    }
+    return i;
+  }
+
+  private static long lessThan0x20(long w) {
+    return (w - ONES * 0x20) & ~w & HIGHS;
+  }
+
+  private static long equal(long w, char c) {
+    long x = w ^ (ONES * c);
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /** Char by char: printable ASCII runs copied in bulk, the rest escaped or UTF-8 encoded. */
+  private static void writeChars(String s, ByteSink out, boolean canonical) {
     out.write('"');
     int length = s.length();
     int run = 0; // start of the printable-ASCII run not yet copied
