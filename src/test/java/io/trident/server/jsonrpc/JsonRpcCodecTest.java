@@ -36,6 +36,25 @@ class JsonRpcCodecTest {
       assertThat(r.params().getInteger("x")).isEqualTo(1);
     }
 
+    /** A body (HTTP, gRPC Connect) is read by the strict parser stdio lines go through. */
+    @Test
+    void aBodyIsStrictJsonAndMayBeASliceOfALargerBuffer() {
+      String ping = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}";
+      io.vertx.core.buffer.Buffer framed =
+          io.vertx.core.buffer.Buffer.buffer("xx" + ping + "yy").slice(2, 2 + ping.length());
+      assertThat(((Single) JsonRpcCodec.decode(framed)).message()).isInstanceOf(Request.class);
+      for (String notJson :
+          new String[] {
+            "{\"jsonrpc\":\"2.0\",/* c */\"id\":1,\"method\":\"ping\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",}",
+            ping + " " + ping
+          }) {
+        Response error = errorOf(JsonRpcCodec.decode(io.vertx.core.buffer.Buffer.buffer(notJson)));
+        assertThat(error.error().code()).as(notJson).isEqualTo(-32700);
+        assertThat(error.id()).isNull();
+      }
+    }
+
     @Test
     void readsNotificationWithoutId() {
       Decoded d =
