@@ -29,8 +29,12 @@ public final class JsonSchema {
 
   private final com.networknt.schema.JsonSchema schema;
 
-  private JsonSchema(com.networknt.schema.JsonSchema schema) {
+  /** The fast check of a flat object schema (most tool inputs), or null. */
+  private final FlatObjectSchema flat;
+
+  private JsonSchema(com.networknt.schema.JsonSchema schema, FlatObjectSchema flat) {
     this.schema = schema;
+    this.flat = flat;
   }
 
   /**
@@ -48,14 +52,24 @@ public final class JsonSchema {
       }
     }
     try {
-      return new JsonSchema(JsonSchemaFactory.getInstance(dialect).getSchema(node, CONFIG));
+      com.networknt.schema.JsonSchema compiled =
+          JsonSchemaFactory.getInstance(dialect).getSchema(node, CONFIG);
+      return new JsonSchema(compiled, FlatObjectSchema.of(schemaJson));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("invalid JSON Schema: " + e.getMessage(), e);
     }
   }
 
+  /** True when validation of a conforming value skips the general validator. */
+  boolean hasFastCheck() {
+    return flat != null;
+  }
+
   /** The validation failures of {@code value}, empty when it conforms. */
   public List<String> validate(Object value) {
+    if (flat != null && flat.certainlyValid(value)) {
+      return List.of();
+    }
     Set<ValidationMessage> messages = schema.validate(toNode(value));
     return messages.stream().map(JsonSchema::describe).sorted().toList();
   }

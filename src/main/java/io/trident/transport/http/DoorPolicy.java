@@ -48,7 +48,7 @@ final class DoorPolicy {
   }
 
   boolean hostAllowed(HttpServerRequest request) {
-    String host = request.getHeader("Host");
+    String host = request.getHeader(io.vertx.core.http.HttpHeaders.HOST);
     if (host == null) {
       // HTTP/1.1 requires Host; HTTP/2 carries :authority instead.
       host = request.authority() == null ? null : request.authority().toString();

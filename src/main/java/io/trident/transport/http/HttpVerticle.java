@@ -107,7 +107,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private static boolean isGrpc(HttpServerRequest request) {
-    String type = request.getHeader("content-type");
+    String type = request.getHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE);
     return type != null && type.startsWith("application/grpc");
   }
 

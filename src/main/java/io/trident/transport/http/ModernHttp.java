@@ -46,7 +46,7 @@ final class ModernHttp {
 
   /** Whether a GET or DELETE (no body) is a 2026 one, by its version header: 405. */
   static boolean isModernHeader(HttpServerRequest request) {
-    String version = request.getHeader(StreamableHttpTransport.VERSION_HEADER);
+    String version = request.getHeader(StreamableHttpTransport.VERSION_NAME);
     return version != null && ModernRequest.VERSION.equals(version.trim());
   }
 

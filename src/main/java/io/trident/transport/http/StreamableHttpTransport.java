@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -51,6 +52,11 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
   static final String TIMEOUT_HEADER = "Mcp-Timeout-Ms";
+
+  // The same names for lookups, their hashes computed once (every request reads these).
+  static final CharSequence SESSION_NAME = HttpHeaders.createOptimized(SESSION_HEADER);
+  static final CharSequence VERSION_NAME = HttpHeaders.createOptimized(VERSION_HEADER);
+  private static final CharSequence TIMEOUT_NAME = HttpHeaders.createOptimized(TIMEOUT_HEADER);
   private static final long KEEP_ALIVE_MILLIS = 25_000;
   static final String METADATA_PATH = "/.well-known/oauth-protected-resource";
 
@@ -115,7 +121,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   @Override
   public void handle(HttpServerRequest request) {
     HttpServerResponse response = request.response();
-    String origin = request.getHeader("Origin");
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (!door.hostAllowed(request)) {
       HttpErrors.send(response, 403, "Forbidden: Host not allowed");
       return;
@@ -244,11 +250,11 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   private void post(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
-    if (!isJson(request.getHeader("Content-Type"))) {
+    if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
       HttpErrors.send(response, 415, "Unsupported Media Type: use application/json");
       return;
     }
-    String accept = request.getHeader("Accept");
+    String accept = request.getHeader(HttpHeaders.ACCEPT);
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
       HttpErrors.send(
           response, 406, "Not Acceptable: accept both application/json and text/event-stream");
@@ -271,7 +277,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
    * its headers arrived; null without the header; malformed values throw.
    */
   private static Deadline requestedDeadline(HttpServerRequest request) {
-    String timeout = request.getHeader(TIMEOUT_HEADER);
+    String timeout = request.getHeader(TIMEOUT_NAME);
     return timeout == null ? null : Deadline.parseTimeoutMillis(timeout);
   }
 
@@ -294,7 +300,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
           .end(invalid.error().toJson().encode());
       return;
     }
-    String versionHeader = request.getHeader(VERSION_HEADER);
+    String versionHeader = request.getHeader(VERSION_NAME);
     if (decoded instanceof JsonRpcCodec.Single modernSingle
         && (ModernHttp.isModernHeader(request)
             || modernSingle.message() instanceof JsonRpcMessage.Request mr
@@ -480,7 +486,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   private void get(HttpServerRequest request, Principal principal) {
     HttpServerResponse response = request.response();
-    if (!accepts(request.getHeader("Accept"), "text/event-stream")) {
+    if (!accepts(request.getHeader(HttpHeaders.ACCEPT), "text/event-stream")) {
       HttpErrors.send(response, 406, "Not Acceptable: accept text/event-stream");
       return;
     }
@@ -545,7 +551,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
    */
   private void withSession(
       HttpServerRequest request, Principal principal, Consumer<HttpSession> then) {
-    String sessionId = request.getHeader(SESSION_HEADER);
+    String sessionId = request.getHeader(SESSION_NAME);
     if (sessionId == null) {
       HttpErrors.send(request.response(), 400, "Bad Request: Mcp-Session-Id header is required");
       return;
@@ -812,7 +818,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
       HttpErrors.send(response, 405, "Method Not Allowed");
       return;
     }
-    if (!accepts(request.getHeader("Accept"), "text/event-stream")) {
+    if (!accepts(request.getHeader(HttpHeaders.ACCEPT), "text/event-stream")) {
       HttpErrors.send(response, 406, "Not Acceptable: accept text/event-stream");
       return;
     }
@@ -875,7 +881,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   private void onLegacyPost(HttpServerRequest request, Principal principal, HttpSession session) {
     HttpServerResponse response = request.response();
-    if (!isJson(request.getHeader("Content-Type"))) {
+    if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
       HttpErrors.send(response, 415, "Unsupported Media Type: use application/json");
       return;
     }
@@ -916,7 +922,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   /** Reads the body within the cap: 413 when the declared or actual size is over it. */
   private void readBody(HttpServerRequest request, Handler<Buffer> then) {
     HttpServerResponse response = request.response();
-    String declared = request.getHeader("Content-Length");
+    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null) {
       try {
         if (Long.parseLong(declared.trim()) > options.maxBodyBytes()) {
@@ -938,7 +944,7 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
   }
 
   private boolean versionHeaderValid(HttpServerRequest request) {
-    String version = request.getHeader(VERSION_HEADER);
+    String version = request.getHeader(VERSION_NAME);
     return version == null || ProtocolVersion.parse(version.trim()).isPresent();
   }
 
