@@ -233,6 +233,7 @@ public final class ListenerHardening {
     private int inFlight;
     private long pingWindowStart = System.nanoTime();
     private int pingsInWindow;
+    private boolean requestsSincePing;
     private long lastPing;
     private boolean pingedBefore;
     private int strikes;
@@ -328,6 +329,7 @@ public final class ListenerHardening {
 
     void requestStarted() {
       inFlight++;
+      requestsSincePing = true;
       disarm();
     }
 
@@ -337,6 +339,7 @@ public final class ListenerHardening {
      */
     void requestEnded() {
       inFlight = Math.max(0, inFlight - 1);
+      requestsSincePing = true;
       if (inFlight == 0) {
         arm(limits.idleTimeout(), "idle, no request");
       }
@@ -356,9 +359,19 @@ public final class ListenerHardening {
         pingWindowStart = now;
         pingsInWindow = 0;
       }
-      pingsInWindow++;
+      // A ping after requests began or ended here is the client measuring a working connection
+      // (gRPC's BDP pings come after every burst of data): like gRPC servers, which reset their
+      // ping accounting whenever they send, only pings with no request activity in between count.
+      boolean working = requestsSincePing;
+      requestsSincePing = false;
+      if (!working) {
+        pingsInWindow++;
+      }
       boolean early =
-          pingedBefore && inFlight == 0 && now - lastPing < limits.minPingInterval().toNanos();
+          pingedBefore
+              && inFlight == 0
+              && !working
+              && now - lastPing < limits.minPingInterval().toNanos();
       lastPing = now;
       pingedBefore = true;
       if (early) {
