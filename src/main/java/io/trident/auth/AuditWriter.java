@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The audit thread: runs the line-writing tasks it is given in order, then flushes the audit
@@ -25,13 +26,17 @@ final class AuditWriter {
   private volatile boolean sleeping;
   private volatile Flushable flush;
 
+  /** Held while lines are written: the audit thread's batches and the one at exit. */
+  private final ReentrantLock draining = new ReentrantLock();
+
   AuditWriter(int capacity) {
     queue = new ArrayBlockingQueue<>(capacity);
     thread = new Thread(this::run, "trident-audit");
     thread.setDaemon(true);
     thread.start();
-    // Lines still buffered (or queued) when the process ends are written before it does.
-    Runtime.getRuntime().addShutdownHook(new Thread(this::drain, "trident-audit-flush"));
+    // Lines still buffered (or queued) when the process ends are written before it does, unless
+    // the audit thread is stuck writing (a stderr nobody reads): then exit does not wait for it.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::drainAtExit, "trident-audit-flush"));
   }
 
   void flushWith(Flushable flush) {
@@ -72,8 +77,31 @@ final class AuditWriter {
     }
   }
 
+  private void drainAtExit() {
+    try {
+      if (draining.tryLock(1, TimeUnit.SECONDS)) {
+        try {
+          drainLocked();
+        } finally {
+          draining.unlock();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Runs what is queued, then flushes; false when there was nothing. */
-  private synchronized boolean drain() {
+  private boolean drain() {
+    draining.lock();
+    try {
+      return drainLocked();
+    } finally {
+      draining.unlock();
+    }
+  }
+
+  private boolean drainLocked() {
     Runnable write = queue.poll();
     if (write == null) {
       return false;
