@@ -253,7 +253,7 @@ public final class ListenerHardening {
       this.deadline = now + after.toNanos();
       this.why = why;
       this.armedFor = after;
-      if (timer >= 0 && timerDue > deadline) {
+      if (timer >= 0 && timerDue - deadline > 0) { // nanoTime: compare differences
         vertx.cancelTimer(timer);
         timer = -1;
       }
@@ -318,7 +318,7 @@ public final class ListenerHardening {
         return;
       }
       long now = System.nanoTime();
-      if (now < deadline) {
+      if (now - deadline < 0) {
         schedule(now);
         return;
       }
