@@ -69,6 +69,14 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     OutputStreamAppender<ILoggingEvent> sink;
     if (target == null || target.isBlank()) {
       sink = new OutputStreamAppender<>();
+      // Not System.err, which flushes every line itself: this buffer is flushed once per batch.
+      sink.setOutputStream(
+          new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 16 * 1024) {
+            @Override
+            public void close() throws IOException {
+              flush(); // stopping the appender (audit.file replaces it) must not close stderr
+            }
+          });
     } else {
       FileAppender<ILoggingEvent> file = new FileAppender<>();
       file.setFile(target);
@@ -78,16 +86,6 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     sink.setContext(context);
     sink.setName("audit");
     sink.setEncoder(encoder);
-    if (!(sink instanceof FileAppender)) {
-      // Not System.err, which flushes every line itself: this buffer is flushed once per batch.
-      sink.setOutputStream(
-          new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 16 * 1024) {
-            @Override
-            public void close() throws IOException {
-              flush(); // stopping the appender (audit.file replaces it) must not close stderr
-            }
-          });
-    }
     AuditFile.flushedPerBatch(sink);
     sink.start();
     audit.addAppender(sink);

@@ -950,25 +950,22 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   private static boolean isJson(String contentType) {
     return contentType != null
-        && mediaRangeIs(contentType, 0, contentType.length(), "application/json");
+        && mediaRangeIs(contentType, 0, contentType.length(), "application/json", false);
   }
 
   /**
-   * Whether an Accept header allows {@code type}, wildcards included. Scanned in place, without
-   * splitting or lower-casing copies: it runs on every request.
+   * Whether an Accept header allows {@code type}, wildcards included. Scanned in place, each part
+   * once, without splitting or lower-casing copies: it runs on every request.
    */
   static boolean accepts(String accept, String type) {
     if (accept == null) {
       return false;
     }
-    String anySubtype = type.substring(0, type.indexOf('/') + 1) + "*";
     int from = 0;
     while (from <= accept.length()) {
       int comma = accept.indexOf(',', from);
       int end = comma < 0 ? accept.length() : comma;
-      if (mediaRangeIs(accept, from, end, type)
-          || mediaRangeIs(accept, from, end, "*/*")
-          || mediaRangeIs(accept, from, end, anySubtype)) {
+      if (mediaRangeIs(accept, from, end, type, true)) {
         return true;
       }
       from = end + 1;
@@ -978,13 +975,17 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
 
   /**
    * Whether the media range in {@code header[from, to)} (parameters after {@code ;} and surrounding
-   * blanks ignored) is {@code expected}, a lower-case type, letters compared without case (media
-   * types are ASCII: RFC 9110 §8.3.1).
+   * blanks ignored) is {@code expected}, a lower-case type, or with {@code wildcards} also {@code
+   * *}{@code /*} or its {@code major/*}; letters compared without case (media types are ASCII: RFC
+   * 9110 §8.3.1).
    */
-  private static boolean mediaRangeIs(String header, int from, int to, String expected) {
-    int semicolon = header.indexOf(';', from);
-    if (semicolon >= 0 && semicolon < to) {
-      to = semicolon;
+  private static boolean mediaRangeIs(
+      String header, int from, int to, String expected, boolean wildcards) {
+    for (int i = from; i < to; i++) {
+      if (header.charAt(i) == ';') {
+        to = i;
+        break;
+      }
     }
     while (from < to && header.charAt(from) <= ' ') {
       from++;
@@ -992,10 +993,27 @@ public final class StreamableHttpTransport implements Handler<HttpServerRequest>
     while (to > from && header.charAt(to - 1) <= ' ') {
       to--;
     }
-    if (to - from != expected.length()) {
+    int length = to - from;
+    if (length == expected.length() && sameLetters(header, from, expected, length)) {
+      return true;
+    }
+    if (!wildcards) {
       return false;
     }
-    for (int i = 0; i < expected.length(); i++) {
+    if (length == 3 && header.startsWith("*/*", from)) {
+      return true;
+    }
+    int major = expected.indexOf('/') + 1; // "text/"
+    return length == major + 1
+        && header.charAt(to - 1) == '*'
+        && sameLetters(header, from, expected, major);
+  }
+
+  /**
+   * The first {@code length} chars of {@code expected} at {@code header[from]}, ASCII case-blind.
+   */
+  private static boolean sameLetters(String header, int from, String expected, int length) {
+    for (int i = 0; i < length; i++) {
       char c = header.charAt(from + i);
       if (c >= 'A' && c <= 'Z') {
         c = (char) (c + ('a' - 'A'));
